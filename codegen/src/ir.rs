@@ -1,0 +1,314 @@
+//! The validated spec: resolved Rust names, parsed types and examples. Emitters read only this.
+
+use std::collections::BTreeMap;
+
+/// An integer width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Int {
+    /// `i8`
+    I8,
+    /// `i16`
+    I16,
+    /// `i32`
+    I32,
+    /// `i64`
+    I64,
+    /// `u8`
+    U8,
+    /// `u16`
+    U16,
+    /// `u32`
+    U32,
+    /// `u64`
+    U64,
+}
+
+impl Int {
+    /// The spec and Rust spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Int::I8 => "i8",
+            Int::I16 => "i16",
+            Int::I32 => "i32",
+            Int::I64 => "i64",
+            Int::U8 => "u8",
+            Int::U16 => "u16",
+            Int::U32 => "u32",
+            Int::U64 => "u64",
+        }
+    }
+
+    /// Every width, for parsing.
+    pub const ALL: [Int; 8] = [
+        Int::I8,
+        Int::I16,
+        Int::I32,
+        Int::I64,
+        Int::U8,
+        Int::U16,
+        Int::U32,
+        Int::U64,
+    ];
+
+    /// Whether `v` fits.
+    pub fn fits(self, v: i128) -> bool {
+        let (lo, hi): (i128, i128) = match self {
+            Int::I8 => (i8::MIN.into(), i8::MAX.into()),
+            Int::I16 => (i16::MIN.into(), i16::MAX.into()),
+            Int::I32 => (i32::MIN.into(), i32::MAX.into()),
+            Int::I64 => (i64::MIN.into(), i64::MAX.into()),
+            Int::U8 => (0, u8::MAX.into()),
+            Int::U16 => (0, u16::MAX.into()),
+            Int::U32 => (0, u32::MAX.into()),
+            Int::U64 => (0, u64::MAX.into()),
+        };
+        (lo..=hi).contains(&v)
+    }
+}
+
+/// A type expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    /// An integer, decoded leniently (numbers sent as strings are accepted).
+    Int(Int),
+    /// Text.
+    String,
+    /// A boolean.
+    Bool,
+    /// Seconds since the Unix epoch.
+    UnixTime,
+    /// Raw JSON, for shapes nobody has recorded.
+    Json,
+    /// A string that must never be shown (session ids, tokens).
+    Secret,
+    /// A list.
+    List(Box<Ty>),
+    /// An object keyed by strings.
+    Map(Box<Ty>),
+    /// A named type of the spec.
+    Named(String),
+}
+
+/// How a parameter goes on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A value the caller gives.
+    Value {
+        /// Its type.
+        ty: Ty,
+        /// How it is written.
+        encoding: Encoding,
+    },
+    /// A fixed value the runtime always sends.
+    Const(String),
+}
+
+/// How a parameter value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Numbers as digits, strings as they are, booleans as `true`/`false`.
+    Plain,
+    /// Booleans as `yes`/`no`.
+    YesNo,
+    /// The value as JSON text (strings quoted).
+    Json,
+}
+
+/// The whole validated spec.
+#[derive(Debug)]
+pub struct Spec {
+    /// Families, sorted by module name.
+    pub families: Vec<Family>,
+    /// Named types by name.
+    pub types: BTreeMap<String, NamedType>,
+    /// The common error table.
+    pub common_errors: Vec<ErrorEntry>,
+}
+
+impl Spec {
+    /// Every API, in family then API order.
+    pub fn apis(&self) -> impl Iterator<Item = &Api> {
+        self.families.iter().flat_map(|f| f.apis.iter())
+    }
+}
+
+/// `SYNO.<Family>.*`
+#[derive(Debug)]
+pub struct Family {
+    /// `CloudSync`
+    pub wire: String,
+    /// `cloud_sync`: module and accessor name.
+    pub module: String,
+    /// `CloudSync`: the handle type.
+    pub handle: String,
+    /// Used by the runtime only: no accessor, no CLI, crate-private.
+    pub internal: bool,
+    /// APIs, the family-level one first, then by name.
+    pub apis: Vec<Api>,
+    /// Names of the types that live in this family's module, sorted.
+    pub types: Vec<String>,
+    /// Spec files that contributed, sorted (for the docs).
+    pub sources: Vec<String>,
+}
+
+/// One API.
+#[derive(Debug)]
+pub struct Api {
+    /// `SYNO.CloudSync.Connection.Log`
+    pub wire: String,
+    /// `cloud_sync`
+    pub family_module: String,
+    /// `connection_log`; `None` for a family-level API (`SYNO.CloudSync`).
+    pub accessor: Option<String>,
+    /// Module holding the request builders.
+    pub module: String,
+    /// `ConnectionLogApi`, or the family handle for a family-level API.
+    pub handle: String,
+    /// Doc text.
+    pub description: String,
+    /// Default CGI path.
+    pub path: String,
+    /// Lowest version described.
+    pub min_version: u32,
+    /// Highest version described.
+    pub max_version: u32,
+    /// Own error table.
+    pub errors: Vec<ErrorEntry>,
+    /// Methods in spec order.
+    pub methods: Vec<Method>,
+    /// Runtime-only API.
+    pub internal: bool,
+}
+
+/// One method.
+#[derive(Debug)]
+pub struct Method {
+    /// `GetSummary`
+    pub wire: String,
+    /// `get_summary`
+    pub rust: String,
+    /// `GetSummaryRequest`
+    pub builder: String,
+    /// `true` for POST.
+    pub post: bool,
+    /// Doc text.
+    pub description: String,
+    /// Lowest version with this method (at least the API's).
+    pub min_version: u32,
+    /// Needs `_sid`.
+    pub session: bool,
+    /// Parameters in spec order.
+    pub params: Vec<Param>,
+    /// Type of `data`; `None` when the method returns none.
+    pub response: Option<Ty>,
+    /// Paging.
+    pub pagination: Option<PaginationIr>,
+    /// Notes from the documentation.
+    pub notes: Vec<String>,
+    /// The documented envelope, compact JSON.
+    pub example: Option<String>,
+}
+
+/// One parameter.
+#[derive(Debug)]
+pub struct Param {
+    /// Wire name.
+    pub wire: String,
+    /// Rust name (escaped).
+    pub rust: String,
+    /// Value or constant.
+    pub kind: ParamKind,
+    /// Positional argument.
+    pub required: bool,
+    /// DSM's default (documentation).
+    pub default: Option<String>,
+    /// Lowest version accepting it (at least the method's).
+    pub min_version: u32,
+    /// Masked in logs.
+    pub secret: bool,
+    /// Doc text.
+    pub description: String,
+}
+
+/// Paging, resolved.
+#[derive(Debug)]
+pub struct PaginationIr {
+    /// Offset parameter wire name.
+    pub offset: String,
+    /// Limit parameter wire name.
+    pub limit: String,
+    /// Items field (wire name) of the response type.
+    pub items_field: String,
+    /// Rust name of the items field.
+    pub items_rust: String,
+    /// Element type.
+    pub item: Ty,
+    /// Total field, Rust name and wire name.
+    pub total: Option<(String, String)>,
+}
+
+/// A named type.
+#[derive(Debug)]
+pub struct NamedType {
+    /// Rust and spec name.
+    pub name: String,
+    /// Module of the family it lives in.
+    pub family_module: String,
+    /// Doc text.
+    pub description: String,
+    /// Struct or enum.
+    pub kind: TypeKind,
+}
+
+/// Struct or enum.
+#[derive(Debug)]
+pub enum TypeKind {
+    /// A struct.
+    Struct(Vec<Field>),
+    /// An open enum.
+    Enum {
+        /// Integer-coded (else string-coded).
+        integer: bool,
+        /// Known values.
+        values: Vec<EnumVariant>,
+    },
+}
+
+/// A struct field.
+#[derive(Debug)]
+pub struct Field {
+    /// Wire name.
+    pub wire: String,
+    /// Rust name (escaped).
+    pub rust: String,
+    /// Type.
+    pub ty: Ty,
+    /// May be absent.
+    pub optional: bool,
+    /// Doc text.
+    pub description: String,
+}
+
+/// A known enum value.
+#[derive(Debug)]
+pub struct EnumVariant {
+    /// Wire value as text (`gdrive`, `2`).
+    pub wire: String,
+    /// Integer value for integer-coded enums.
+    pub int: Option<i64>,
+    /// Variant name.
+    pub rust: String,
+    /// Doc text.
+    pub description: String,
+}
+
+/// An error-code table entry.
+#[derive(Debug, Clone)]
+pub struct ErrorEntry {
+    /// DSM code.
+    pub code: i64,
+    /// `ErrorKind` variant.
+    pub name: String,
+    /// Meaning.
+    pub description: String,
+}

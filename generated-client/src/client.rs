@@ -1,0 +1,463 @@
+//! `Client`: the HTTP transport, the session and the discovery cache, shared by every clone.
+
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use tracing::Instrument;
+
+use crate::discovery::{Discovery, Target};
+use crate::generated::api::{LoginResult, auth, info};
+use crate::rt::{self, Params};
+use crate::secret::Secret;
+use crate::{Error, ErrorKind};
+
+/// A DSM client. Cheap to clone: clones share the session, the discovery cache and the
+/// connection pool. Its `Debug` shows no secret.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), synology_client::Error> {
+/// use synology_client::Client;
+/// let client = Client::builder("https://nas.example.com:5001").build()?;
+/// client.login("admin", "password").await?;
+/// let list = client.cloud_sync().connection().list().send().await?;
+/// println!("{} connections", list.total);
+/// client.logout().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    base: String,
+    http: reqwest::Client,
+    session_name: String,
+    session: RwLock<Option<Session>>,
+    discovery: tokio::sync::OnceCell<Discovery>,
+}
+
+#[derive(Clone)]
+struct Session {
+    sid: Secret,
+    synotoken: Option<Secret>,
+    device_token: Option<DeviceToken>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.inner.base)
+            .field("logged_in", &self.is_logged_in())
+            .field("discovered", &self.inner.discovery.initialized())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A device token: after a login with an OTP code, DSM issues one so that later logins from
+/// the same device need no code. Persist it (it is a secret) and pass it to
+/// [`Login::device_token`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct DeviceToken(Secret);
+
+impl DeviceToken {
+    /// Wraps a token read from storage.
+    pub fn new(token: impl Into<String>) -> Self {
+        DeviceToken(Secret::new(token.into()))
+    }
+
+    /// The token, to persist it.
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+}
+
+impl fmt::Debug for DeviceToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DeviceToken(***)")
+    }
+}
+
+/// Login credentials and options, for [`Client::login_with`].
+#[derive(Clone, Debug)]
+pub struct Login {
+    account: String,
+    password: Secret,
+    otp_code: Option<Secret>,
+    device_name: Option<String>,
+    device_token: Option<DeviceToken>,
+}
+
+impl Login {
+    /// An account and its password.
+    pub fn new(account: &str, password: &str) -> Self {
+        Login {
+            account: account.to_owned(),
+            password: Secret::new(password),
+            otp_code: None,
+            device_name: None,
+            device_token: None,
+        }
+    }
+
+    /// A 2-factor code (TOTP) for an account with 2FA.
+    pub fn otp_code(mut self, code: &str) -> Self {
+        self.otp_code = Some(Secret::new(code));
+        self
+    }
+
+    /// Ask DSM for a device token issued to this name (with an OTP code; DSM 6+).
+    pub fn device_name(mut self, name: &str) -> Self {
+        self.device_name = Some(name.to_owned());
+        self
+    }
+
+    /// A device token from an earlier OTP login, in place of an OTP code (DSM 6+).
+    pub fn device_token(mut self, token: DeviceToken) -> Self {
+        self.device_token = Some(token);
+        self
+    }
+}
+
+/// Builds a [`Client`]; get one from [`Client::builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    base: String,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    root_certificates: Vec<reqwest::Certificate>,
+    accept_invalid_certificates: bool,
+    session_name: String,
+    error: Option<String>,
+}
+
+impl ClientBuilder {
+    /// Timeout for a whole request, from sending to the last byte of the answer.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Timeout for opening a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Trusts an extra root certificate (PEM), such as the self-signed certificate a DSM box
+    /// ships with. Verification stays on.
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Self {
+        match reqwest::Certificate::from_pem(pem) {
+            Ok(cert) => self.root_certificates.push(cert),
+            Err(e) => self.error = Some(format!("bad root certificate: {}", e.without_url())),
+        }
+        self
+    }
+
+    /// Accepts any TLS certificate, even an invalid or self-signed one. Only for a NAS you
+    /// reach over a network you trust: the connection can then be intercepted.
+    pub fn danger_accept_invalid_certificates(mut self, accept: bool) -> Self {
+        self.accept_invalid_certificates = accept;
+        self
+    }
+
+    /// The session name sent at login (`session`); default `synology-client`.
+    pub fn session_name(mut self, name: &str) -> Self {
+        self.session_name = name.to_owned();
+        self
+    }
+
+    /// Builds the client. Fails on a base URL that is not `http(s)://host[:port]` and on bad
+    /// TLS settings.
+    pub fn build(self) -> Result<Client, Error> {
+        if let Some(e) = self.error {
+            return Err(Error::Config(e));
+        }
+        let url = reqwest::Url::parse(&self.base)
+            .map_err(|e| Error::Config(format!("bad base URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(Error::Config(
+                "the base URL must be http:// or https:// with a host".into(),
+            ));
+        }
+        if url.query().is_some()
+            || url.fragment().is_some()
+            || !url.username().is_empty()
+            || url.password().is_some()
+        {
+            return Err(Error::Config(
+                "the base URL must not carry credentials, a query or a fragment".into(),
+            ));
+        }
+        let mut http = reqwest::Client::builder()
+            .danger_accept_invalid_certs(self.accept_invalid_certificates);
+        for cert in self.root_certificates {
+            http = http.add_root_certificate(cert);
+        }
+        if let Some(t) = self.timeout {
+            http = http.timeout(t);
+        }
+        if let Some(t) = self.connect_timeout {
+            http = http.connect_timeout(t);
+        }
+        let http = http.build().map_err(|e| {
+            Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))
+        })?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                base: url.as_str().trim_end_matches('/').to_owned(),
+                http,
+                session_name: self.session_name,
+                session: RwLock::new(None),
+                discovery: tokio::sync::OnceCell::new(),
+            }),
+        })
+    }
+}
+
+impl Client {
+    /// Starts building a client for the NAS at `base_url` (`https://nas.example.com:5001`).
+    pub fn builder(base_url: &str) -> ClientBuilder {
+        ClientBuilder {
+            base: base_url.to_owned(),
+            timeout: None,
+            connect_timeout: None,
+            root_certificates: Vec::new(),
+            accept_invalid_certificates: false,
+            session_name: "synology-client".to_owned(),
+            error: None,
+        }
+    }
+
+    /// Logs in with an account and password.
+    pub async fn login(&self, account: &str, password: &str) -> Result<(), Error> {
+        self.login_with(Login::new(account, password)).await
+    }
+
+    /// Logs in with the options of `login` (OTP code, device token).
+    pub async fn login_with(&self, login: Login) -> Result<(), Error> {
+        let version = self
+            .discovery()
+            .await?
+            .resolve_version(auth::LOGIN.api, auth::LOGIN.min_version)?
+            .version;
+        let mut params = Params::new(&auth::LOGIN)
+            .with_named("account", login.account.as_str())
+            .with_named("passwd", login.password.expose())
+            .with_named("session", self.inner.session_name.as_str())
+            .with_named_yes_no("enable_syno_token", true);
+        if let Some(otp) = &login.otp_code {
+            params = params.with_named("otp_code", otp.expose());
+        }
+        if version >= 6 {
+            if let Some(token) = &login.device_token {
+                params = params.with_named("device_id", token.expose());
+            }
+            if let (Some(name), Some(_)) = (&login.device_name, &login.otp_code) {
+                params = params
+                    .with_named_yes_no("enable_device_token", true)
+                    .with_named("device_name", name.as_str());
+            }
+        }
+        let result: LoginResult = rt::call(self, params).await.map_err(otp_required)?;
+        let device_token = result
+            .did
+            .or(result.device_id)
+            .filter(|t| !t.expose().is_empty())
+            .map(DeviceToken);
+        let session = Session {
+            sid: result.sid,
+            // DSM 7 answers a placeholder when it issued no token.
+            synotoken: result
+                .synotoken
+                .filter(|t| !t.expose().is_empty() && t.expose() != "--------"),
+            device_token: device_token.or(login.device_token),
+        };
+        *self
+            .inner
+            .session
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Some(session);
+        Ok(())
+    }
+
+    /// Logs out, so DSM frees the session. Does nothing when not logged in.
+    pub async fn logout(&self) -> Result<(), Error> {
+        if !self.is_logged_in() {
+            return Ok(());
+        }
+        let params =
+            Params::new(&auth::LOGOUT).with_named("session", self.inner.session_name.as_str());
+        let result = rt::call_unit(self, params).await;
+        // The session is gone for us either way; a failed logout only leaves it to expire.
+        let mut session = self
+            .inner
+            .session
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = session.as_mut() {
+            s.sid = Secret::default();
+            s.synotoken = None;
+        }
+        let token = session.take().and_then(|s| s.device_token);
+        *session = token.map(|t| Session {
+            sid: Secret::default(),
+            synotoken: None,
+            device_token: Some(t),
+        });
+        result
+    }
+
+    /// Whether a login succeeded and no logout followed.
+    pub fn is_logged_in(&self) -> bool {
+        self.inner
+            .session
+            .read()
+            .map(|s| s.as_ref().is_some_and(|s| !s.sid.expose().is_empty()))
+            .unwrap_or(false)
+    }
+
+    /// The device token DSM issued at the last OTP login (or the one given to it), for the
+    /// caller to persist.
+    pub fn device_token(&self) -> Option<DeviceToken> {
+        self.inner
+            .session
+            .read()
+            .ok()?
+            .as_ref()?
+            .device_token
+            .clone()
+    }
+
+    /// Whether the NAS publishes the API `name` (`SYNO.CloudSync`), asking it once.
+    pub async fn has_api(&self, name: &str) -> Result<bool, Error> {
+        Ok(self.discovery().await?.has(name))
+    }
+
+    async fn discovery(&self) -> Result<&Discovery, Error> {
+        self.inner
+            .discovery
+            .get_or_try_init(|| async {
+                let params = Params::new(&info::QUERY).with_named("query", "all");
+                let target = Target {
+                    path: info::API.path.to_owned(),
+                    version: info::API.max_version,
+                };
+                let body = self.send(&params, target).await?;
+                rt::decode(params.meta, &body).map(Discovery::new)
+            })
+            .await
+    }
+
+    /// Sends one request where discovery says (after checking versions) and returns the body.
+    pub(crate) async fn execute(&self, params: &Params) -> Result<bytes::Bytes, Error> {
+        if let Some(e) = params.invalid() {
+            return Err(e);
+        }
+        let target = self.discovery().await?.resolve(params)?;
+        self.send(params, target).await
+    }
+
+    /// Sends one request to `target` and returns the body of a successful HTTP answer.
+    async fn send(&self, params: &Params, target: Target) -> Result<bytes::Bytes, Error> {
+        let meta = params.meta;
+        let Target { path, version } = target;
+        let verb = if meta.post { "POST" } else { "GET" };
+        let span = tracing::debug_span!(
+            "dsm_call",
+            api = meta.api.name,
+            method = meta.name,
+            version,
+            verb,
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty
+        );
+        async {
+            let started = Instant::now();
+            let version = version.to_string();
+            let session = if meta.session {
+                self.inner
+                    .session
+                    .read()
+                    .map(|s| s.clone())
+                    .unwrap_or_default()
+            } else {
+                None
+            };
+            let mut pairs: Vec<(&str, &str)> = vec![
+                ("api", meta.api.name),
+                ("version", &version),
+                ("method", meta.name),
+            ];
+            if let Some(s) = &session {
+                pairs.push(("_sid", s.sid.expose()));
+            }
+            pairs.extend(params.pairs());
+            let url = format!("{}/webapi/{path}", self.inner.base);
+            let request = if meta.post {
+                self.inner.http.post(url).form(&pairs)
+            } else {
+                self.inner.http.get(url).query(&pairs)
+            };
+            let request = match session.as_ref().and_then(|s| s.synotoken.as_ref()) {
+                Some(token) => request.header("X-SYNO-TOKEN", token.expose()),
+                None => request,
+            };
+            let transport = |e: reqwest::Error| {
+                if e.is_timeout() {
+                    Error::Timeout {
+                        api: meta.api.name,
+                        method: meta.name,
+                    }
+                } else {
+                    Error::Transport {
+                        api: meta.api.name,
+                        method: meta.name,
+                        source: e.without_url(),
+                    }
+                }
+            };
+            let response = request.send().await.map_err(transport)?;
+            let status = response.status();
+            tracing::Span::current().record("status", status.as_u16());
+            if !status.is_success() {
+                return Err(Error::Http {
+                    api: meta.api.name,
+                    method: meta.name,
+                    status: status.as_u16(),
+                });
+            }
+            let body = response.bytes().await.map_err(transport)?;
+            tracing::Span::current().record("elapsed_ms", started.elapsed().as_millis() as u64);
+            Ok(body)
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// Login answers 403 or 406 when it needs a 2-factor code.
+fn otp_required(e: Error) -> Error {
+    match e {
+        Error::Api {
+            kind: ErrorKind::OtpRequired | ErrorKind::OtpEnforced,
+            detail,
+            ..
+        } => {
+            let types = detail
+                .as_ref()
+                .and_then(|d| d.get("types"))
+                .and_then(|t| t.as_array())
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|t| t.get("type").and_then(|v| v.as_str()).map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Error::OtpRequired { types }
+        }
+        other => other,
+    }
+}

@@ -1,0 +1,251 @@
+//! The mock's DSM logic, driven by the spec's metadata with no code per API: checks what a
+//! real DSM checks, then answers the documented example (or what a test configured).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::{Fault, RecordedRequest, State};
+use crate::generated::{APIS, METHODS};
+use crate::rt::MethodMeta;
+
+/// Parameter names whose values never enter the request log.
+const SECRET_NAMES: [&str; 6] = [
+    "_sid",
+    "passwd",
+    "otp_code",
+    "device_id",
+    "SynoToken",
+    "synotoken",
+];
+
+/// An HTTP answer.
+pub(crate) struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(v: Value) -> Self {
+        Answer {
+            status: 200,
+            body: v.to_string().into_bytes(),
+        }
+    }
+    fn error(code: i64) -> Self {
+        Self::json(json!({"success": false, "error": {"code": code}}))
+    }
+    fn data(data: Option<Value>) -> Self {
+        match data {
+            Some(d) => Self::json(json!({"success": true, "data": d})),
+            None => Self::json(json!({"success": true})),
+        }
+    }
+}
+
+/// Handles one request: `verb`, `cgi` (the file under `/webapi/`), merged query and form
+/// parameters, and the `X-SYNO-TOKEN` header.
+pub(crate) fn handle(
+    state: &mut State,
+    post: bool,
+    cgi: &str,
+    params: BTreeMap<String, String>,
+    token: Option<&str>,
+) -> Answer {
+    let api = params.get("api").cloned().unwrap_or_default();
+    let method = params.get("method").cloned().unwrap_or_default();
+    let masked = params
+        .iter()
+        .map(|(k, v)| {
+            let secret = SECRET_NAMES.contains(&k.as_str())
+                || param_meta(&api, &method).is_some_and(|m| is_secret(m, k));
+            (k.clone(), if secret { "***".to_owned() } else { v.clone() })
+        })
+        .collect();
+    state.requests.push(RecordedRequest {
+        verb: if post { "POST" } else { "GET" }.to_owned(),
+        path: format!("/webapi/{cgi}"),
+        params: masked,
+        syno_token: token.is_some(),
+    });
+
+    if let Some(fault) = state.faults.get(&(api.clone(), method.clone())) {
+        return match fault {
+            Fault::Code(code) => Answer::error(*code),
+            Fault::Raw { status, body } => Answer {
+                status: *status,
+                body: body.clone(),
+            },
+        };
+    }
+    let (Some(_), Some(version)) = (params.get("api"), params.get("version")) else {
+        return Answer::error(101);
+    };
+    if method.is_empty() {
+        return Answer::error(101);
+    }
+    let Some(published) = state.config.published(&api) else {
+        return Answer::error(102);
+    };
+    // A real DSM routes by CGI file; Info also answers at query.cgi whatever it reports.
+    let info = api == "SYNO.API.Info";
+    if published.path != cgi && !(info && cgi == "query.cgi") {
+        return Answer::error(102);
+    }
+    let Ok(version) = version.parse::<u32>() else {
+        return Answer::error(104);
+    };
+    if version < published.min_version || version > published.max_version {
+        return Answer::error(104);
+    }
+    // Method names are case-sensitive, and a method exists only from its minimum version.
+    let Some(meta) = METHODS
+        .iter()
+        .find(|m| m.api.name == api && m.name == method)
+    else {
+        return Answer::error(103);
+    };
+    if version < meta.min_version {
+        return Answer::error(103);
+    }
+    // SYNO.API.Info answers GET and POST; every other method only its declared verb.
+    if meta.post != post && !info {
+        return Answer {
+            status: 405,
+            body: b"method not allowed".to_vec(),
+        };
+    }
+    if meta.session {
+        let valid = params
+            .get("_sid")
+            .is_some_and(|sid| state.sessions.contains_key(sid));
+        if !valid {
+            return Answer::error(119);
+        }
+    }
+    if meta
+        .params
+        .iter()
+        .any(|p| p.required && p.constant.is_none() && !params.contains_key(p.name))
+    {
+        return Answer::error(114);
+    }
+    match (api.as_str(), method.as_str()) {
+        ("SYNO.API.Info", "query") => info_query(state, &params),
+        ("SYNO.API.Auth", "login") => login(state, &params, version),
+        ("SYNO.API.Auth", "logout") => {
+            if let Some(sid) = params.get("_sid") {
+                state.sessions.remove(sid);
+            }
+            Answer::data(None)
+        }
+        _ => answer(state, meta, &params),
+    }
+}
+
+fn param_meta(api: &str, method: &str) -> Option<&'static MethodMeta> {
+    METHODS
+        .iter()
+        .copied()
+        .find(|m| m.api.name == api && m.name == method)
+}
+
+fn is_secret(meta: &MethodMeta, name: &str) -> bool {
+    meta.params.iter().any(|p| p.name == name && p.secret)
+}
+
+fn info_query(state: &State, params: &BTreeMap<String, String>) -> Answer {
+    let query = params.get("query").map(String::as_str).unwrap_or("all");
+    let wanted: Vec<&str> = query.split(',').map(str::trim).collect();
+    let mut data = serde_json::Map::new();
+    for api in APIS {
+        if !(wanted.contains(&"all") || wanted.contains(&api.name)) {
+            continue;
+        }
+        if let Some(p) = state.config.published(api.name) {
+            data.insert(
+                api.name.to_owned(),
+                json!({"path": p.path, "minVersion": p.min_version, "maxVersion": p.max_version}),
+            );
+        }
+    }
+    Answer::data(Some(Value::Object(data)))
+}
+
+fn login(state: &mut State, params: &BTreeMap<String, String>, version: u32) -> Answer {
+    let account = params
+        .get("account")
+        .map(String::as_str)
+        .unwrap_or_default();
+    let password = params.get("passwd").map(String::as_str).unwrap_or_default();
+    if !state
+        .config
+        .users
+        .iter()
+        .any(|(u, p)| u == account && p == password)
+    {
+        return Answer::error(400);
+    }
+    state.next_session += 1;
+    let sid = format!("mock-sid-{}", state.next_session);
+    state.sessions.insert(sid.clone(), account.to_owned());
+    let mut data = json!({"sid": sid, "is_portal_port": false});
+    if params.get("enable_syno_token").is_some_and(|v| v == "yes") {
+        data["synotoken"] = json!(format!("mock-synotoken-{}", state.next_session));
+    }
+    if version >= 6
+        && params
+            .get("enable_device_token")
+            .is_some_and(|v| v == "yes")
+    {
+        // DSM 6 calls it `did`, DSM 7 `device_id`.
+        let key = if version >= 7 { "device_id" } else { "did" };
+        data[key] = json!(format!("mock-device-token-{}", state.next_session));
+    }
+    Answer::data(Some(data))
+}
+
+/// The configured or documented answer; for paginated methods, the page of the item set
+/// that `offset` and `limit` select, with `total` set to the set's size.
+fn answer(state: &State, meta: &'static MethodMeta, params: &BTreeMap<String, String>) -> Answer {
+    let key = (meta.api.name.to_owned(), meta.name.to_owned());
+    let example = meta
+        .example
+        .and_then(|e| serde_json::from_str::<Value>(e).ok())
+        .and_then(|mut e| e.get_mut("data").map(Value::take));
+    let mut data = match state.answers.get(&key) {
+        Some(d) => Some(d.clone()),
+        None if meta.has_data => Some(example.unwrap_or_else(|| json!({}))),
+        None => None,
+    };
+    if let (Some(page), Some(Value::Object(obj))) = (&meta.pagination, data.as_mut()) {
+        let items = match state.items.get(&key) {
+            Some(items) => items.clone(),
+            None => obj
+                .get(page.items)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+        };
+        let number = |i: usize| {
+            meta.params
+                .get(i)
+                .and_then(|p| params.get(p.name))
+                .and_then(|v| v.parse::<usize>().ok())
+        };
+        let offset = number(page.offset).unwrap_or(0).min(items.len());
+        let mut limit = number(page.limit).unwrap_or(items.len());
+        if let Some(cap) = state.config.page_cap {
+            limit = limit.min(cap);
+        }
+        let end = offset.saturating_add(limit).min(items.len());
+        obj.insert(
+            page.items.to_owned(),
+            Value::Array(items[offset..end].to_vec()),
+        );
+        if let Some(total) = page.total {
+            obj.insert(total.to_owned(), json!(items.len()));
+        }
+    }
+    Answer::data(data)
+}

@@ -1,0 +1,434 @@
+//! What generated code calls (`crate::__rt`): the spec's metadata types, parameter encoding,
+//! `call`, `call_unit` and `paginate`. Hand-written; kept small so that generated code stays
+//! thin.
+
+use std::fmt;
+
+use futures_core::Stream;
+use futures_util::{StreamExt, TryStreamExt, stream};
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
+
+pub(crate) use crate::de;
+pub use crate::secret::Secret;
+pub use crate::time::UnixTime;
+use crate::{Client, Error};
+
+/// An API as the spec describes it.
+#[derive(Debug)]
+pub struct ApiMeta {
+    /// `SYNO.CloudSync.Connection`
+    pub name: &'static str,
+    /// CGI path used when discovery does not say otherwise.
+    pub path: &'static str,
+    /// Lowest version the spec describes.
+    pub min_version: u32,
+    /// Highest version the spec describes.
+    pub max_version: u32,
+    /// The API's own error codes.
+    pub errors: &'static [ErrorMeta],
+}
+
+/// One error-code table entry.
+#[derive(Debug)]
+pub struct ErrorMeta {
+    /// DSM code.
+    pub code: i64,
+    /// `ErrorKind` variant name.
+    pub kind: &'static str,
+    /// Documented meaning.
+    pub description: &'static str,
+}
+
+/// A method as the spec describes it.
+#[derive(Debug)]
+pub struct MethodMeta {
+    /// The API.
+    pub api: &'static ApiMeta,
+    /// Wire name.
+    pub name: &'static str,
+    /// POST (form body) rather than GET (query).
+    pub post: bool,
+    /// Lowest API version with this method.
+    pub min_version: u32,
+    /// Sends `_sid`.
+    pub session: bool,
+    /// Parameters in spec order; `Params` indexes into this.
+    pub params: &'static [ParamMeta],
+    /// Whether the response has `data`.
+    pub has_data: bool,
+    /// The documented envelope, JSON.
+    pub example: Option<&'static str>,
+    /// Paging.
+    pub pagination: Option<PageMeta>,
+}
+
+/// A parameter as the spec describes it.
+#[derive(Debug)]
+pub struct ParamMeta {
+    /// Wire name.
+    pub name: &'static str,
+    /// Positional (must be sent).
+    pub required: bool,
+    /// Lowest API version accepting it.
+    pub min_version: u32,
+    /// Masked in logs.
+    pub secret: bool,
+    /// A value always sent.
+    pub constant: Option<&'static str>,
+}
+
+/// Which parameters and fields implement paging.
+#[derive(Debug)]
+pub struct PageMeta {
+    /// Index of the offset parameter.
+    pub offset: usize,
+    /// Index of the limit parameter.
+    pub limit: usize,
+    /// Items field of the response.
+    pub items: &'static str,
+    /// Total field of the response.
+    pub total: Option<&'static str>,
+}
+
+/// A value that can be written as a form or query parameter.
+pub trait WireValue {
+    /// The text that goes on the wire.
+    fn to_wire(&self) -> String;
+}
+
+macro_rules! wire_display {
+    ($($t:ty),*) => { $(impl WireValue for $t { fn to_wire(&self) -> String { self.to_string() } })* };
+}
+wire_display!(i8, i16, i32, i64, u8, u16, u32, u64, bool, String, UnixTime);
+
+impl WireValue for &str {
+    fn to_wire(&self) -> String {
+        (*self).to_owned()
+    }
+}
+
+/// The encoded parameters of one request, in the spec's order. Its `Debug` masks secrets.
+#[derive(Clone)]
+pub struct Params {
+    pub(crate) meta: &'static MethodMeta,
+    values: Vec<(usize, String)>,
+    invalid: Option<(usize, String)>,
+}
+
+impl Params {
+    /// No parameters set yet (constants are added when sending).
+    pub fn new(meta: &'static MethodMeta) -> Self {
+        Params {
+            meta,
+            values: Vec::with_capacity(meta.params.len()),
+            invalid: None,
+        }
+    }
+
+    /// Sets parameter `index` to a plain value.
+    pub fn with(mut self, index: usize, value: impl WireValue) -> Self {
+        self.set(index, value.to_wire());
+        self
+    }
+
+    /// Sets a boolean parameter written as `yes`/`no`.
+    pub fn with_yes_no(mut self, index: usize, value: bool) -> Self {
+        self.set(index, if value { "yes" } else { "no" }.to_owned());
+        self
+    }
+
+    /// Sets a parameter written as JSON text.
+    pub fn with_json<T: serde::Serialize + ?Sized>(mut self, index: usize, value: &T) -> Self {
+        match serde_json::to_string(value) {
+            Ok(text) => self.set(index, text),
+            Err(e) => self.invalid = Some((index, e.to_string())),
+        }
+        self
+    }
+
+    /// Sets a parameter by wire name (for the runtime's own calls).
+    pub(crate) fn with_named(mut self, name: &str, value: impl WireValue) -> Self {
+        if let Some(index) = self.meta.params.iter().position(|p| p.name == name) {
+            self.set(index, value.to_wire());
+        } else {
+            debug_assert!(false, "{} has no parameter {name}", self.meta.name);
+        }
+        self
+    }
+
+    pub(crate) fn with_named_yes_no(self, name: &str, value: bool) -> Self {
+        self.with_named(name, if value { "yes" } else { "no" })
+    }
+
+    fn set(&mut self, index: usize, value: String) {
+        match self.values.iter_mut().find(|(i, _)| *i == index) {
+            Some(slot) => slot.1 = value,
+            None => self.values.push((index, value)),
+        }
+    }
+
+    /// The value set for parameter `index`.
+    pub(crate) fn get(&self, index: usize) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The lowest API version every set parameter accepts.
+    pub(crate) fn needed_version(&self) -> u32 {
+        self.values
+            .iter()
+            .filter_map(|(i, _)| self.meta.params.get(*i))
+            .map(|p| p.min_version)
+            .fold(
+                self.meta.min_version.max(self.meta.api.min_version),
+                u32::max,
+            )
+    }
+
+    /// An encoding failure recorded by a setter.
+    pub(crate) fn invalid(&self) -> Option<Error> {
+        let (index, reason) = self.invalid.as_ref()?;
+        Some(Error::InvalidParameter {
+            api: self.meta.api.name,
+            method: self.meta.name,
+            param: self.meta.params.get(*index).map_or("?", |p| p.name),
+            reason: reason.clone(),
+        })
+    }
+
+    /// Every parameter to send: constants and set values, in spec order.
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        self.meta
+            .params
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, p)| match p.constant {
+                Some(c) => Some((p.name, c)),
+                None => self.get(i).map(|v| (p.name, v)),
+            })
+    }
+}
+
+impl fmt::Debug for Params {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut m = f.debug_map();
+        for (i, p) in self.meta.params.iter().enumerate() {
+            if let Some(v) = self.get(i) {
+                m.entry(&p.name, &if p.secret { "***" } else { v });
+            }
+        }
+        m.finish()
+    }
+}
+
+/// DSM's envelope, decoded in one pass when all is well.
+#[derive(Deserialize)]
+struct Envelope<T> {
+    success: bool,
+    #[serde(default = "none")]
+    data: Option<T>,
+    #[serde(default)]
+    error: Option<ApiError>,
+}
+
+fn none<T>() -> Option<T> {
+    None
+}
+
+#[derive(Deserialize)]
+struct ApiError {
+    #[serde(deserialize_with = "de::int")]
+    code: i64,
+    #[serde(default)]
+    errors: Option<serde_json::Value>,
+}
+
+/// Sends a request and decodes `data` as `T`.
+pub async fn call<T: DeserializeOwned>(client: &Client, params: Params) -> Result<T, Error> {
+    let meta = params.meta;
+    let body = client.execute(&params).await?;
+    decode(meta, &body)
+}
+
+/// Sends a request whose response has no `data`.
+pub async fn call_unit(client: &Client, params: Params) -> Result<(), Error> {
+    let meta = params.meta;
+    let body = client.execute(&params).await?;
+    let envelope: Envelope<IgnoredAny> = parse_envelope(meta, &body)?;
+    check(meta, envelope).map(drop)
+}
+
+fn parse_envelope<T: DeserializeOwned>(
+    meta: &'static MethodMeta,
+    body: &[u8],
+) -> Result<Envelope<T>, Error> {
+    serde_json::from_slice(body).map_err(|e| decode_error(meta, "", e.to_string(), body))
+}
+
+fn check<T>(meta: &'static MethodMeta, envelope: Envelope<T>) -> Result<Option<T>, Error> {
+    if envelope.success {
+        return Ok(envelope.data);
+    }
+    let (code, detail) = match envelope.error {
+        Some(e) => (e.code, e.errors),
+        None => (100, None),
+    };
+    Err(api_error(meta, code, detail))
+}
+
+/// Decodes a response body into `data: T`, with the failing JSON path when it does not fit.
+pub(crate) fn decode<T: DeserializeOwned>(
+    meta: &'static MethodMeta,
+    body: &[u8],
+) -> Result<T, Error> {
+    // Fast path: one pass over the bytes.
+    if let Ok(envelope) = serde_json::from_slice::<Envelope<T>>(body) {
+        return match check(meta, envelope)? {
+            Some(data) => Ok(data),
+            None => Err(decode_error(
+                meta,
+                "data",
+                "success without `data`".into(),
+                body,
+            )),
+        };
+    }
+    // Slow path, only on failure: find out what went wrong, and where.
+    let envelope: Envelope<IgnoredAny> = parse_envelope(meta, body)?;
+    if !envelope.success {
+        let (code, detail) = envelope.error.map_or((100, None), |e| (e.code, e.errors));
+        return Err(api_error(meta, code, detail));
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let result: Result<Envelope<T>, _> = serde_path_to_error::deserialize(&mut de);
+    match result {
+        Err(e) => {
+            let path = e.path().to_string();
+            Err(decode_error(meta, &path, e.into_inner().to_string(), body))
+        }
+        Ok(_) => Err(decode_error(
+            meta,
+            "",
+            "the response does not fit".into(),
+            body,
+        )),
+    }
+}
+
+pub(crate) fn decode_error(
+    meta: &'static MethodMeta,
+    path: &str,
+    message: String,
+    body: &[u8],
+) -> Error {
+    // A login response carries the session id: never quote it.
+    let excerpt = if meta.api.name == "SYNO.API.Auth" {
+        format!("({} bytes, hidden: may hold a session id)", body.len())
+    } else {
+        crate::error::excerpt(body)
+    };
+    Error::Decode {
+        api: meta.api.name,
+        method: meta.name,
+        path: path.to_owned(),
+        message,
+        excerpt,
+    }
+}
+
+pub(crate) fn api_error(
+    meta: &'static MethodMeta,
+    code: i64,
+    detail: Option<serde_json::Value>,
+) -> Error {
+    let entry = meta
+        .api
+        .errors
+        .iter()
+        .chain(crate::generated::COMMON_ERRORS)
+        .find(|e| e.code == code);
+    Error::Api {
+        api: meta.api.name,
+        method: meta.name,
+        code,
+        kind: entry.map_or(crate::ErrorKind::Unknown, |e| {
+            crate::ErrorKind::from_name(e.kind)
+        }),
+        description: entry.map(|e| e.description),
+        detail,
+    }
+}
+
+/// Page size used by `stream()` when the builder sets no limit.
+pub const DEFAULT_PAGE_SIZE: i64 = 100;
+
+struct PageState<P, I> {
+    client: Client,
+    params: Params,
+    offset: i64,
+    limit: i64,
+    seen: u64,
+    done: bool,
+    split: fn(P) -> (Vec<I>, Option<u64>),
+}
+
+/// Streams the items of a paginated method, one request per page. Each item comes exactly
+/// once; the stream ends when the items seen reach the total, or at an empty page, or at a
+/// short page when DSM sends no total (DSM may cap the page size, so a short page with a
+/// total does not end it).
+pub fn paginate<P, I>(
+    client: Client,
+    params: Params,
+    split: fn(P) -> (Vec<I>, Option<u64>),
+) -> impl Stream<Item = Result<I, Error>> + Send + 'static
+where
+    P: DeserializeOwned + Send + 'static,
+    I: Send + 'static,
+{
+    let page = params.meta.pagination.as_ref();
+    let number = |i: Option<usize>| {
+        i.and_then(|i| params.get(i))
+            .and_then(|v| v.parse::<i64>().ok())
+    };
+    let offset = number(page.map(|p| p.offset)).unwrap_or(0);
+    let limit = number(page.map(|p| p.limit))
+        .filter(|l| *l > 0)
+        .unwrap_or(DEFAULT_PAGE_SIZE);
+    let state = PageState {
+        client,
+        params,
+        offset,
+        limit,
+        seen: 0,
+        done: page.is_none(),
+        split,
+    };
+    stream::try_unfold(state, |mut st| async move {
+        if st.done {
+            return Ok(None);
+        }
+        let Some(page) = st.params.meta.pagination.as_ref() else {
+            return Ok(None);
+        };
+        let params = st
+            .params
+            .clone()
+            .with(page.offset, st.offset)
+            .with(page.limit, st.limit);
+        let (items, total) = (st.split)(call::<P>(&st.client, params).await?);
+        let n = items.len() as u64;
+        st.seen += n;
+        st.offset = st.offset.saturating_add(n as i64);
+        st.done = n == 0
+            || match total {
+                Some(total) => st.seen >= total,
+                None => (n as i64) < st.limit,
+            };
+        Ok(Some((stream::iter(items.into_iter().map(Ok)), st)))
+    })
+    .try_flatten()
+    .boxed()
+}

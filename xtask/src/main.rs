@@ -1,0 +1,150 @@
+//! Developer automation: `cargo xtask codegen [--check]`, `cargo xtask demo`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result, bail};
+use codegen::Drift;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  codegen          regenerate generated-client/src/generated and generated-client/docs from api-spec/
+  codegen --check  write nothing; exit 1 when any generated file is stale, missing or orphaned
+  demo             regenerate, then start the mock DSM and call every API";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["codegen"] => codegen(false),
+        ["codegen", "--check"] => codegen(true),
+        ["demo"] => demo(),
+        ["help" | "--help" | "-h"] | [] => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
+fn codegen(check: bool) -> Result<ExitCode> {
+    let root = workspace_root();
+    let files = match codegen::generate(&root.join("api-spec")) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("{e}");
+            bail!(
+                "the spec has {} problem(s); nothing was written",
+                e.diagnostics.len()
+            );
+        }
+    };
+    let drift = codegen::drift(&root, &files).context("comparing generated files")?;
+    if check {
+        if drift.is_empty() {
+            println!("generated code is up to date ({} files)", files.len());
+            return Ok(ExitCode::SUCCESS);
+        }
+        for d in &drift {
+            eprintln!("{d}");
+        }
+        eprintln!(
+            "generated code is out of date with api-spec/; run `cargo xtask codegen` and commit the result"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    for d in &drift {
+        match d {
+            Drift::Stale(p) | Drift::Missing(p) => {
+                let contents = &files
+                    .iter()
+                    .find(|(f, _)| f == p)
+                    .context("drift names a generated file")?
+                    .1;
+                write_atomic(&root.join(p), contents)?;
+            }
+            Drift::Orphan(p) => {
+                std::fs::remove_file(root.join(p))
+                    .with_context(|| format!("removing {}", p.display()))?;
+            }
+        }
+        println!("{d}");
+    }
+    remove_empty_dirs(&root.join(codegen::RUST_DIR))?;
+    println!("{} generated files, {} changed", files.len(), drift.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes through a temporary file in the same directory and renames it into place, so a
+/// reader never sees half a file and an interrupted run leaves the old file intact.
+fn write_atomic(path: &Path, contents: &str) -> Result<()> {
+    let dir = path.parent().context("generated path has a parent")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    std::fs::write(&tmp, contents).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("renaming into {}", path.display()))
+}
+
+fn remove_empty_dirs(dir: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_dir() {
+            remove_empty_dirs(&path)?;
+            if std::fs::read_dir(&path)?.next().is_none() {
+                std::fs::remove_dir(&path)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn demo() -> Result<ExitCode> {
+    let code = codegen(false)?;
+    if code != ExitCode::SUCCESS {
+        return Ok(code);
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(workspace_root())
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "synology-client",
+            "--features",
+            "mock",
+            "--example",
+            "demo",
+        ])
+        .status()
+        .context("running the demo")?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
