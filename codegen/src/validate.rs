@@ -269,6 +269,7 @@ pub fn validate(files: &[(String, SpecFile)]) -> Result<Spec, SpecError> {
             }
         }
     }
+    let unclaimed_is_unused = diags.is_empty();
     for (name, t) in types.iter_mut() {
         let (file, key, _) = type_decls[name.as_str()];
         match owner.get(name) {
@@ -285,15 +286,16 @@ pub fn validate(files: &[(String, SpecFile)]) -> Result<Spec, SpecError> {
                 }
                 family.types.push(name.clone());
             }
-            None => Ctx {
-                file,
-                diags: &mut diags,
+            // A method rejected above leaves its types unclaimed: say so only of a sound spec.
+            None if unclaimed_is_unused => {
+                let mut cx = Ctx {
+                    file,
+                    diags: &mut diags,
+                };
+                let message = format!("type `{name}` is not used by any api; remove it or use it");
+                cx.at(key, format!("types[{name}]"), message);
             }
-            .at(
-                key,
-                format!("types[{name}]"),
-                format!("type `{name}` is not used by any api; remove it or use it"),
-            ),
+            None => {}
         }
     }
 
@@ -1071,12 +1073,11 @@ fn example(
     let value: Value = match serde_json::from_str(&e.value) {
         Ok(v) => v,
         Err(err) => {
-            // serde_json counts from the start of the block scalar, which starts a line below the key.
-            cx.line(
-                e.line + err.line() as u64,
-                err.column() as u64,
+            // serde_json's line and column count within the example text.
+            cx.at(
+                e,
                 path,
-                format!("the example is not JSON: {err}"),
+                format!("the example is not JSON: {err} of the example"),
             );
             return None;
         }

@@ -1,0 +1,104 @@
+//! Every class of bad spec has a fixture under `tests/bad/` (a file, or a directory of files)
+//! and the exact message a user sees next to it (`<name>.expected`). `UPDATE_EXPECT=1`
+//! rewrites the expected files; review the diff before committing.
+
+use std::path::Path;
+
+fn message(fixture: &Path) -> String {
+    let result = if fixture.is_dir() {
+        codegen::load(fixture)
+    } else {
+        let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
+        codegen::load_sources(vec![(name, std::fs::read_to_string(fixture).unwrap())])
+    };
+    match result {
+        Ok(_) => panic!("{} should be rejected", fixture.display()),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn every_bad_spec_gets_its_exact_message() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad");
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    fixtures.sort();
+    assert!(
+        fixtures.len() >= 8,
+        "at least 8 bad-spec fixtures, found {}",
+        fixtures.len()
+    );
+    let mut failures = Vec::new();
+    for fixture in &fixtures {
+        let got = message(fixture);
+        let expected_path = fixture.with_extension("expected");
+        if update {
+            std::fs::write(&expected_path, format!("{got}\n")).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_else(|_| {
+            panic!(
+                "{} is missing; run with UPDATE_EXPECT=1",
+                expected_path.display()
+            )
+        });
+        if expected.trim_end() != got {
+            failures.push(format!(
+                "{}:\n  expected: {}\n  got:      {got}",
+                fixture.display(),
+                expected.trim_end()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_family_level_api_beside_sub_apis_is_legal() {
+    let spec = r#"
+apis:
+  SYNO.Demo:
+    description: Family-level.
+    path: entry.cgi
+    versions: { min: 1, max: 1 }
+    methods:
+      list_conn: { http: GET, description: Lists connections. }
+  SYNO.Demo.Item:
+    description: Items.
+    path: entry.cgi
+    versions: { min: 1, max: 1 }
+    methods:
+      List: { http: GET, description: Lists items. }
+"#;
+    let ir = codegen::load_sources(vec![("demo.yaml".into(), spec.into())]).expect("legal");
+    let family = &ir.families[0];
+    assert_eq!(family.apis.len(), 2);
+    assert_eq!(
+        family.apis[0].accessor, None,
+        "the family-level API comes first"
+    );
+    assert_eq!(family.apis[1].accessor.as_deref(), Some("item"));
+}
+
+#[test]
+fn errors_in_several_files_are_all_reported_and_nothing_is_generated() {
+    let bad = "types:\n  X:\n    descriptio: x\n";
+    let err = codegen::load_sources(vec![
+        ("a.yaml".into(), bad.into()),
+        ("b.yaml".into(), "apis: [\n".into()),
+    ])
+    .unwrap_err();
+    assert_eq!(err.diagnostics.len(), 2, "{err}");
+    assert!(
+        err.diagnostics[0].to_string().starts_with("a.yaml:"),
+        "{err}"
+    );
+    assert!(
+        err.diagnostics[1].to_string().starts_with("b.yaml:"),
+        "{err}"
+    );
+}
