@@ -222,9 +222,19 @@ fn family_mod(family: &Family) -> TokenStream {
             quote!(#d pub mod #m;)
         }
     });
+    let reexport = if family.internal {
+        quote! {
+            #[allow(unused_imports, reason = "the runtime uses only the internal types it needs")]
+            pub use types::*;
+        }
+    } else {
+        quote!(
+            pub use types::*;
+        )
+    };
     let mut body = quote! {
         mod types;
-        pub use types::*;
+        #reexport
         #(#mods)*
     };
     if !family.internal {

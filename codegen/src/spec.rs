@@ -278,6 +278,11 @@ fn with_did_you_mean(message: &str) -> String {
     let Some((name, rest)) = rest.split_once('`') else {
         return message.to_owned();
     };
+    if name.contains(' ') {
+        return format!(
+            "{message}; a comma inside `{{ }}` ends the value: quote text that has commas"
+        );
+    }
     let expected = rest
         .trim_start_matches(", expected one of ")
         .trim_start_matches(", expected ");

@@ -42,6 +42,14 @@ use rt as __rt;
 #[cfg_attr(not(feature = "mock"), allow(dead_code))]
 mod generated;
 
+// The codegen snapshot fixture, compiled against this runtime under the generated module's
+// lint policy, so that a reviewed snapshot that does not build fails the tests.
+#[cfg(test)]
+#[rustfmt::skip]
+#[allow(dead_code)]
+#[path = "../../codegen/tests/snapshots/showcase/expected/src/mod.rs"]
+mod snapshot_showcase;
+
 pub use client::{Client, ClientBuilder, DeviceToken, Login};
 pub use error::Error;
 pub use generated::*;

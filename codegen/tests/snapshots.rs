@@ -1,0 +1,67 @@
+//! Snapshot tests of the emitted code: each fixture spec under `tests/snapshots/<name>/spec/`
+//! has its generated Rust and Markdown checked in under `expected/` (reviewed by a person
+//! when they change). generated-client compiles the Rust in its test build, so a snapshot
+//! that does not build fails there. `UPDATE_EXPECT=1` rewrites the snapshots.
+
+use std::path::{Path, PathBuf};
+
+/// Maps a generated path (`generated-client/src/generated/x.rs`) into the snapshot tree.
+fn snapshot_path(expected: &Path, generated: &Path) -> PathBuf {
+    if let Ok(rest) = generated.strip_prefix(codegen::RUST_DIR) {
+        expected.join("src").join(rest)
+    } else {
+        expected.join("docs").join(
+            generated
+                .strip_prefix(codegen::DOCS_DIR)
+                .unwrap_or(generated),
+        )
+    }
+}
+
+#[test]
+fn emitted_code_matches_the_reviewed_snapshots() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut problems = Vec::new();
+    let mut fixtures = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        fixtures += 1;
+        let files = codegen::generate(&dir.join("spec"))
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let expected = dir.join("expected");
+        let wanted: Vec<(PathBuf, &String)> = files
+            .iter()
+            .map(|(p, c)| (snapshot_path(&expected, p), c))
+            .collect();
+        if update {
+            let _ = std::fs::remove_dir_all(&expected);
+            for (path, contents) in &wanted {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, contents).unwrap();
+            }
+            continue;
+        }
+        for (path, contents) in &wanted {
+            match std::fs::read_to_string(path) {
+                Ok(on_disk) if on_disk == **contents => {}
+                Ok(_) => problems.push(format!("differs: {}", path.display())),
+                Err(_) => problems.push(format!("missing: {}", path.display())),
+            }
+        }
+        for path in codegen::files_under(&expected).unwrap() {
+            if !wanted.iter().any(|(p, _)| *p == path) {
+                problems.push(format!("orphaned: {}", path.display()));
+            }
+        }
+    }
+    assert!(fixtures >= 1, "no snapshot fixtures found");
+    assert!(
+        problems.is_empty(),
+        "{}\nreview the change, then run with UPDATE_EXPECT=1",
+        problems.join("\n")
+    );
+}
