@@ -524,7 +524,7 @@ fn api_file(spec: &Spec, family: &Family, api: &Api) -> TokenStream {
     let path = &api.path;
     let (lo, hi) = (api.min_version, api.max_version);
     let errors = api.errors.iter().map(error_meta);
-    let metas = api.methods.iter().map(|m| method_meta(api, m));
+    let metas = api.methods.iter().map(|m| method_meta(spec, api, m));
     let title = format!(" `{wire}`: {}", api.description);
     let mut out = quote! {
         #![doc = #title]
@@ -574,7 +574,7 @@ fn api_file(spec: &Spec, family: &Family, api: &Api) -> TokenStream {
     out
 }
 
-fn method_meta(api: &Api, m: &Method) -> TokenStream {
+fn method_meta(spec: &Spec, api: &Api, m: &Method) -> TokenStream {
     let c = upper(&m.wire);
     let name = &m.wire;
     let post = m.post;
@@ -614,6 +614,10 @@ fn method_meta(api: &Api, m: &Method) -> TokenStream {
         None => quote!(::std::option::Option::None),
     };
     let has_data = m.response.is_some();
+    let secret_response = m
+        .response
+        .as_ref()
+        .is_some_and(|r| holds_secret(spec, r, &mut Vec::new()));
     let d = doc(&format!("How to call `{}` `{name}`.", api.wire));
     quote! {
         #d
@@ -625,6 +629,7 @@ fn method_meta(api: &Api, m: &Method) -> TokenStream {
             session: #session,
             params: &[#(#params)*],
             has_data: #has_data,
+            secret_response: #secret_response,
             example: #example,
             pagination: #pagination,
         };
@@ -914,5 +919,21 @@ fn field_ty<'a>(spec: &'a Spec, ty: &Ty, rust: &str) -> Option<&'a Ty> {
     match &spec.types.get(n)?.kind {
         TypeKind::Struct(fields) => fields.iter().find(|f| f.rust == rust).map(|f| &f.ty),
         TypeKind::Enum { .. } => None,
+    }
+}
+
+/// Whether a value of `ty` can hold a secret (so decode errors must not quote the body).
+fn holds_secret<'a>(spec: &'a Spec, ty: &'a Ty, seen: &mut Vec<&'a str>) -> bool {
+    match ty {
+        Ty::Secret => true,
+        Ty::List(inner) | Ty::Map(inner) => holds_secret(spec, inner, seen),
+        Ty::Named(name) if !seen.contains(&name.as_str()) => {
+            seen.push(name);
+            match &spec.types[name].kind {
+                TypeKind::Struct(fields) => fields.iter().any(|f| holds_secret(spec, &f.ty, seen)),
+                TypeKind::Enum { .. } => false,
+            }
+        }
+        _ => false,
     }
 }

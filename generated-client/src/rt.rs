@@ -57,6 +57,8 @@ pub struct MethodMeta {
     pub params: &'static [ParamMeta],
     /// Whether the response has `data`.
     pub has_data: bool,
+    /// Whether the response can hold a secret: decode errors then quote nothing of it.
+    pub secret_response: bool,
     /// The documented envelope, JSON.
     pub example: Option<&'static str>,
     /// Paging.
@@ -324,11 +326,14 @@ pub(crate) fn decode_error(
     message: String,
     body: &[u8],
 ) -> Error {
-    // A login response carries the session id: never quote it.
-    let excerpt = if meta.api.name == "SYNO.API.Auth" {
-        format!("({} bytes, hidden: may hold a session id)", body.len())
+    // serde's messages quote the offending value, so both go for responses with secrets.
+    let (message, excerpt) = if meta.secret_response {
+        let message =
+            "the value does not have the expected type (hidden: the response holds secrets)"
+                .to_owned();
+        (message, format!("({} bytes, hidden)", body.len()))
     } else {
-        crate::error::excerpt(body)
+        (message, crate::error::excerpt(body))
     };
     Error::Decode {
         api: meta.api.name,

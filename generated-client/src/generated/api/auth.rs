@@ -137,6 +137,7 @@ pub(crate) static LOGIN: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
         },
     ],
     has_data: true,
+    secret_response: true,
     example: ::std::option::Option::Some(
         "{\"data\":{\"did\":\"d3vic3t0ken\",\"is_portal_port\":false,\"sid\":\"s3ssi0nid\",\"synotoken\":\"--------\"},\"success\":true}",
     ),
@@ -159,6 +160,7 @@ pub(crate) static LOGOUT: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
         },
     ],
     has_data: false,
+    secret_response: false,
     example: ::std::option::Option::Some("{\"success\":true}"),
     pagination: ::std::option::Option::None,
 };

@@ -23,6 +23,7 @@ pub(crate) static GET_STATS: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[],
     has_data: true,
+    secret_response: false,
     example: ::std::option::Option::Some(
         "{\"data\":{\"widget_count\":\"39978088267776\"},\"success\":true}",
     ),
@@ -115,6 +116,7 @@ pub(crate) static SET_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta 
         },
     ],
     has_data: false,
+    secret_response: false,
     example: ::std::option::Option::Some("{\"success\":true}"),
     pagination: ::std::option::Option::None,
 };

@@ -39,6 +39,7 @@ pub(crate) static LIST_EVENTS: crate::__rt::MethodMeta = crate::__rt::MethodMeta
         },
     ],
     has_data: true,
+    secret_response: false,
     example: ::std::option::Option::None,
     pagination: ::std::option::Option::Some(crate::__rt::PageMeta {
         offset: 1usize,

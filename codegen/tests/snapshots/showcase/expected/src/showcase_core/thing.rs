@@ -17,6 +17,7 @@ pub(crate) static CHECK: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: false,
     params: &[],
     has_data: true,
+    secret_response: false,
     example: ::std::option::Option::None,
     pagination: ::std::option::Option::None,
 };
