@@ -1,0 +1,35 @@
+//! The complete example in `api-spec/README.md` is a valid spec that generates what the
+//! README says it does.
+
+use std::path::Path;
+
+#[test]
+fn the_spec_readme_example_is_valid() {
+    let readme = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-spec/README.md"),
+    )
+    .unwrap();
+    let start = readme.find("```yaml\n").expect("a yaml block") + "```yaml\n".len();
+    let yaml = &readme[start..start + readme[start..].find("```").expect("block end")];
+    let spec = codegen::load_sources(vec![("demo.yaml".into(), yaml.into())])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let files = codegen::render(&spec).expect("renders");
+    let widget = files
+        .iter()
+        .find(|(p, _)| p.ends_with("demo/widget.rs"))
+        .map(|(_, c)| c)
+        .expect("one file per API");
+    for expected in [
+        "pub fn list(",
+        "owner: impl ::std::convert::Into<::std::string::String>",
+        "pub fn stream(",
+        "pub fn reset(&self, id: i64)",
+        ".with_json(",
+        ".with_yes_no(",
+    ] {
+        assert!(
+            widget.contains(expected),
+            "generated widget.rs lacks {expected:?}"
+        );
+    }
+}
