@@ -66,6 +66,8 @@ fn doc(text: &str) -> TokenStream {
 enum Scope<'a> {
     Types(&'a str),
     Api(&'a str),
+    /// The `tests` module inside an API module, one level further down.
+    ApiTests(&'a str),
 }
 
 /// The Rust type of a spec type, as written in `scope`.
@@ -94,6 +96,11 @@ fn rust_ty(spec: &Spec, ty: &Ty, scope: Scope) -> TokenStream {
             match scope {
                 Scope::Types(f) if f == owner => quote!(#n),
                 Scope::Api(f) if f == owner => quote!(super::#n),
+                Scope::ApiTests(f) if f == owner => quote!(super::super::#n),
+                Scope::ApiTests(_) => {
+                    let m = ident(owner);
+                    quote!(super::super::super::#m::#n)
+                }
                 _ => {
                     let m = ident(owner);
                     quote!(super::super::#m::#n)
@@ -540,6 +547,7 @@ fn api_file(spec: &Spec, family: &Family, api: &Api) -> TokenStream {
 
         #(#metas)*
     };
+    out.extend(example_tests(spec, family, api));
     if api.internal {
         return out;
     }
@@ -935,5 +943,52 @@ fn holds_secret<'a>(spec: &'a Spec, ty: &'a Ty, seen: &mut Vec<&'a str>) -> bool
             }
         }
         _ => false,
+    }
+}
+
+/// A test per method with an example: it decodes, through the runtime's decoder, into the
+/// method's response type.
+fn example_tests(spec: &Spec, family: &Family, api: &Api) -> TokenStream {
+    let tests: Vec<TokenStream> = api
+        .methods
+        .iter()
+        .filter(|m| m.example.is_some())
+        .map(|m| {
+            let c = upper(&m.wire);
+            let name = ident(&format!("{}_example_decodes", m.rust.trim_end_matches('_')));
+            let body = match &m.response {
+                Some(ty) => {
+                    let t = rust_ty(spec, ty, Scope::ApiTests(&family.module));
+                    quote! {
+                        let data: ::std::result::Result<#t, _> = crate::__rt::decode(&super::#c, example.as_bytes());
+                        if let ::std::result::Result::Err(e) = data {
+                            panic!("{e}");
+                        }
+                    }
+                }
+                None => quote! {
+                    if let ::std::result::Result::Err(e) = crate::__rt::decode_unit(&super::#c, example.as_bytes()) {
+                        panic!("{e}");
+                    }
+                },
+            };
+            quote! {
+                #[test]
+                fn #name() {
+                    let example = super::#c.example.unwrap_or_default();
+                    #body
+                }
+            }
+        })
+        .collect();
+    if tests.is_empty() {
+        return quote!();
+    }
+    quote! {
+        /// Every documented example decodes into its response type.
+        #[cfg(test)]
+        mod tests {
+            #(#tests)*
+        }
     }
 }

@@ -259,7 +259,12 @@ pub async fn call<T: DeserializeOwned>(client: &Client, params: Params) -> Resul
 pub async fn call_unit(client: &Client, params: Params) -> Result<(), Error> {
     let meta = params.meta;
     let body = client.execute(&params).await?;
-    let envelope: Envelope<IgnoredAny> = parse_envelope(meta, &body)?;
+    decode_unit(meta, &body)
+}
+
+/// Checks a response body that carries no `data` (any `data` is ignored).
+pub(crate) fn decode_unit(meta: &'static MethodMeta, body: &[u8]) -> Result<(), Error> {
+    let envelope: Envelope<IgnoredAny> = parse_envelope(meta, body)?;
     check(meta, envelope).map(drop)
 }
 

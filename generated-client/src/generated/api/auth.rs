@@ -164,3 +164,28 @@ pub(crate) static LOGOUT: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some("{\"success\":true}"),
     pagination: ::std::option::Option::None,
 };
+/// Every documented example decodes into its response type.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn login_example_decodes() {
+        let example = super::LOGIN.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::LoginResult, _> = crate::__rt::decode(
+            &super::LOGIN,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+    #[test]
+    fn logout_example_decodes() {
+        let example = super::LOGOUT.example.unwrap_or_default();
+        if let ::std::result::Result::Err(e) = crate::__rt::decode_unit(
+            &super::LOGOUT,
+            example.as_bytes(),
+        ) {
+            panic!("{e}");
+        }
+    }
+}

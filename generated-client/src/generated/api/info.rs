@@ -31,3 +31,21 @@ pub(crate) static QUERY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     ),
     pagination: ::std::option::Option::None,
 };
+/// Every documented example decodes into its response type.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_example_decodes() {
+        let example = super::QUERY.example.unwrap_or_default();
+        let data: ::std::result::Result<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                super::super::ApiInfoEntry,
+            >,
+            _,
+        > = crate::__rt::decode(&super::QUERY, example.as_bytes());
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+}

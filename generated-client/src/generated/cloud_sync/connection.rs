@@ -88,6 +88,52 @@ pub(crate) static RESUME: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some("{\"success\":true}"),
     pagination: ::std::option::Option::None,
 };
+/// Every documented example decodes into its response type.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn list_example_decodes() {
+        let example = super::LIST.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::ConnectionList, _> = crate::__rt::decode(
+            &super::LIST,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+    #[test]
+    fn get_example_decodes() {
+        let example = super::GET.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::ConnectionDetails, _> = crate::__rt::decode(
+            &super::GET,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+    #[test]
+    fn pause_example_decodes() {
+        let example = super::PAUSE.example.unwrap_or_default();
+        if let ::std::result::Result::Err(e) = crate::__rt::decode_unit(
+            &super::PAUSE,
+            example.as_bytes(),
+        ) {
+            panic!("{e}");
+        }
+    }
+    #[test]
+    fn resume_example_decodes() {
+        let example = super::RESUME.example.unwrap_or_default();
+        if let ::std::result::Result::Err(e) = crate::__rt::decode_unit(
+            &super::RESUME,
+            example.as_bytes(),
+        ) {
+            panic!("{e}");
+        }
+    }
+}
 /// Handle to `SYNO.CloudSync.Connection`: Cloud Sync connections to cloud providers (Cloud Integration).
 #[derive(Debug, Clone)]
 pub struct ConnectionApi {

@@ -38,6 +38,32 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     ),
     pagination: ::std::option::Option::None,
 };
+/// Every documented example decodes into its response type.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn get_summary_example_decodes() {
+        let example = super::GET_SUMMARY.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::DriveSummary, _> = crate::__rt::decode(
+            &super::GET_SUMMARY,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+    #[test]
+    fn list_example_decodes() {
+        let example = super::LIST.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::ClientConnectionList, _> = crate::__rt::decode(
+            &super::LIST,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+}
 /// Handle to `SYNO.SynologyDrive.Connections`: Clients connected to Synology Drive (File Collaboration).
 #[derive(Debug, Clone)]
 pub struct ConnectionsApi {

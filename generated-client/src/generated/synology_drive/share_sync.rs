@@ -23,6 +23,21 @@ pub(crate) static LIST_CONNECTIONS: crate::__rt::MethodMeta = crate::__rt::Metho
     ),
     pagination: ::std::option::Option::None,
 };
+/// Every documented example decodes into its response type.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn list_connections_example_decodes() {
+        let example = super::LIST_CONNECTIONS.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::ShareSyncConnectionList, _> = crate::__rt::decode(
+            &super::LIST_CONNECTIONS,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+}
 /// Handle to `SYNO.SynologyDrive.ShareSync`: ShareSync connections between Synology NAS boxes (File Collaboration).
 #[derive(Debug, Clone)]
 pub struct ShareSyncApi {

@@ -31,6 +31,21 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     ),
     pagination: ::std::option::Option::None,
 };
+/// Every documented example decodes into its response type.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn get_example_decodes() {
+        let example = super::GET.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::UserProfile, _> = crate::__rt::decode(
+            &super::GET,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+}
 /// Handle to `SYNO.SynologyDrive.UserProfile`: Per-user Synology Drive quota and usage (File Collaboration).
 #[derive(Debug, Clone)]
 pub struct UserProfileApi {

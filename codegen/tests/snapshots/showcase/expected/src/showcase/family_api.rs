@@ -120,6 +120,31 @@ pub(crate) static SET_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta 
     example: ::std::option::Option::Some("{\"success\":true}"),
     pagination: ::std::option::Option::None,
 };
+/// Every documented example decodes into its response type.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn get_stats_example_decodes() {
+        let example = super::GET_STATS.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::Stats, _> = crate::__rt::decode(
+            &super::GET_STATS,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+    #[test]
+    fn set_config_example_decodes() {
+        let example = super::SET_CONFIG.example.unwrap_or_default();
+        if let ::std::result::Result::Err(e) = crate::__rt::decode_unit(
+            &super::SET_CONFIG,
+            example.as_bytes(),
+        ) {
+            panic!("{e}");
+        }
+    }
+}
 impl super::Showcase {
     /// Counts widgets.
     ///

@@ -43,6 +43,21 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
         total: ::std::option::Option::Some("total"),
     }),
 };
+/// Every documented example decodes into its response type.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn list_example_decodes() {
+        let example = super::LIST.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::WidgetPage, _> = crate::__rt::decode(
+            &super::LIST,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+}
 /// Handle to `SYNO.Showcase.Item`: A sub-API with paging.
 #[derive(Debug, Clone)]
 pub struct ItemApi {
