@@ -34,15 +34,30 @@ struct Inner {
     base: String,
     http: reqwest::Client,
     session_name: String,
-    session: RwLock<Option<Session>>,
+    state: RwLock<SessionState>,
+    /// Held while logging in again, so that concurrent calls that lost the session cause one
+    /// login between them.
+    relogin: tokio::sync::Mutex<()>,
     discovery: tokio::sync::OnceCell<Discovery>,
+}
+
+/// The session and what is needed to open it again.
+#[derive(Default)]
+struct SessionState {
+    session: Option<Session>,
+    /// Bumped by every login: a call that lost the session at generation `g` logs in again
+    /// only if no other call already did (the generation is still `g`).
+    generation: u64,
+    /// Credentials for logging in again: never an OTP code (it is single-use), the device
+    /// token instead when there is one. `None` after logout.
+    login: Option<Login>,
+    device_token: Option<DeviceToken>,
 }
 
 #[derive(Clone)]
 struct Session {
     sid: Secret,
     synotoken: Option<Secret>,
-    device_token: Option<DeviceToken>,
 }
 
 impl fmt::Debug for Client {
@@ -210,7 +225,8 @@ impl ClientBuilder {
                 base: url.as_str().trim_end_matches('/').to_owned(),
                 http,
                 session_name: self.session_name,
-                session: RwLock::new(None),
+                state: RwLock::new(SessionState::default()),
+                relogin: tokio::sync::Mutex::new(()),
                 discovery: tokio::sync::OnceCell::new(),
             }),
         })
@@ -236,7 +252,9 @@ impl Client {
         self.login_with(Login::new(account, password)).await
     }
 
-    /// Logs in with the options of `login` (OTP code, device token).
+    /// Logs in with the options of `login` (OTP code, device token). After an OTP login, DSM 6+
+    /// issues a device token ([`Client::device_token`]) that later logins use in place of a
+    /// code; so does the automatic re-login when DSM drops the session (106, 107, 119).
     pub async fn login_with(&self, login: Login) -> Result<(), Error> {
         let version = self
             .discovery()
@@ -261,29 +279,38 @@ impl Client {
                     .with_named("device_name", name.as_str());
             }
         }
-        let result: LoginResult = rt::call(self, params).await.map_err(otp_required)?;
-        let device_token = result
+        // Straight to the wire: a login never retries through a re-login.
+        let (body, _) = self.execute(&params).await?;
+        let result: LoginResult = rt::decode(params.meta, &body).map_err(otp_required)?;
+        // DSM 6 answers `did`, DSM 7 `device_id`; either may come from any version.
+        let issued = result
             .did
             .or(result.device_id)
             .filter(|t| !t.expose().is_empty())
             .map(DeviceToken);
+        let device_token = issued.or_else(|| login.device_token.clone());
         let session = Session {
             sid: result.sid,
             // DSM 7 answers a placeholder when it issued no token.
             synotoken: result
                 .synotoken
                 .filter(|t| !t.expose().is_empty() && t.expose() != "--------"),
-            device_token: device_token.or(login.device_token),
         };
-        *self
-            .inner
-            .session
-            .write()
-            .unwrap_or_else(|e| e.into_inner()) = Some(session);
+        let mut state = self.state_mut();
+        state.session = Some(session);
+        state.generation += 1;
+        state.login = Some(Login {
+            otp_code: None,
+            device_token: device_token.clone(),
+            ..login
+        });
+        state.device_token = device_token;
+        tracing::debug!(generation = state.generation, "logged in");
         Ok(())
     }
 
-    /// Logs out, so DSM frees the session. Does nothing when not logged in.
+    /// Logs out, so DSM frees the session, and forgets the credentials (no automatic
+    /// re-login follows). Does nothing when not logged in.
     pub async fn logout(&self) -> Result<(), Error> {
         if !self.is_logged_in() {
             return Ok(());
@@ -292,43 +319,77 @@ impl Client {
             Params::new(&auth::LOGOUT).with_named("session", self.inner.session_name.as_str());
         let result = rt::call_unit(self, params).await;
         // The session is gone for us either way; a failed logout only leaves it to expire.
-        let mut session = self
-            .inner
-            .session
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
-        if let Some(s) = session.as_mut() {
-            s.sid = Secret::default();
-            s.synotoken = None;
-        }
-        let token = session.take().and_then(|s| s.device_token);
-        *session = token.map(|t| Session {
-            sid: Secret::default(),
-            synotoken: None,
-            device_token: Some(t),
-        });
+        let mut state = self.state_mut();
+        state.session = None;
+        state.login = None;
         result
     }
 
     /// Whether a login succeeded and no logout followed.
     pub fn is_logged_in(&self) -> bool {
-        self.inner
-            .session
-            .read()
-            .map(|s| s.as_ref().is_some_and(|s| !s.sid.expose().is_empty()))
-            .unwrap_or(false)
+        self.state().session.is_some()
     }
 
     /// The device token DSM issued at the last OTP login (or the one given to it), for the
     /// caller to persist.
     pub fn device_token(&self) -> Option<DeviceToken> {
-        self.inner
-            .session
-            .read()
-            .ok()?
-            .as_ref()?
-            .device_token
-            .clone()
+        self.state().device_token.clone()
+    }
+
+    fn state(&self) -> std::sync::RwLockReadGuard<'_, SessionState> {
+        self.inner.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn state_mut(&self) -> std::sync::RwLockWriteGuard<'_, SessionState> {
+        self.inner.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sends a request and decodes it; when DSM says the session is gone (106, 107, 119), logs
+    /// in again once (single-flight across concurrent calls) and retries once. A second
+    /// failure is returned as it is.
+    pub(crate) async fn run<T>(
+        &self,
+        params: &Params,
+        decode: impl Fn(&'static crate::rt::MethodMeta, &[u8]) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let meta = params.meta;
+        let (body, generation) = self.execute(params).await?;
+        match decode(meta, &body) {
+            Err(Error::Api {
+                code: 106 | 107 | 119,
+                ..
+            }) if meta.session && self.can_relogin() => {
+                tracing::info!(
+                    api = meta.api.name,
+                    method = meta.name,
+                    "session lost; logging in again"
+                );
+                self.relogin(generation).await?;
+                let (body, _) = self.execute(params).await?;
+                decode(meta, &body)
+            }
+            other => other,
+        }
+    }
+
+    fn can_relogin(&self) -> bool {
+        self.state().login.is_some()
+    }
+
+    /// Logs in again unless another call already did since `seen`.
+    async fn relogin(&self, seen: u64) -> Result<(), Error> {
+        let _one_at_a_time = self.inner.relogin.lock().await;
+        let login = {
+            let state = self.state();
+            if state.generation != seen {
+                return Ok(());
+            }
+            state.login.clone()
+        };
+        match login {
+            Some(login) => self.login_with(login).await,
+            None => Ok(()),
+        }
     }
 
     /// Whether the NAS publishes the API `name` (`SYNO.CloudSync`), asking it once.
@@ -351,13 +412,15 @@ impl Client {
             .await
     }
 
-    /// Sends one request where discovery says (after checking versions) and returns the body.
-    pub(crate) async fn execute(&self, params: &Params) -> Result<bytes::Bytes, Error> {
+    /// Sends one request where discovery says (after checking versions) and returns the body
+    /// with the session generation it was sent with.
+    async fn execute(&self, params: &Params) -> Result<(bytes::Bytes, u64), Error> {
         if let Some(e) = params.invalid() {
             return Err(e);
         }
         let target = self.discovery().await?.resolve(params)?;
-        self.send(params, target).await
+        let generation = self.state().generation;
+        Ok((self.send(params, target).await?, generation))
     }
 
     /// Sends one request to `target` and returns the body of a successful HTTP answer.
@@ -378,11 +441,7 @@ impl Client {
             let started = Instant::now();
             let version = version.to_string();
             let session = if meta.session {
-                self.inner
-                    .session
-                    .read()
-                    .map(|s| s.clone())
-                    .unwrap_or_default()
+                self.state().session.clone()
             } else {
                 None
             };

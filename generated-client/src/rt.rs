@@ -250,16 +250,12 @@ struct ApiError {
 
 /// Sends a request and decodes `data` as `T`.
 pub async fn call<T: DeserializeOwned>(client: &Client, params: Params) -> Result<T, Error> {
-    let meta = params.meta;
-    let body = client.execute(&params).await?;
-    decode(meta, &body)
+    client.run(&params, decode).await
 }
 
 /// Sends a request whose response has no `data`.
 pub async fn call_unit(client: &Client, params: Params) -> Result<(), Error> {
-    let meta = params.meta;
-    let body = client.execute(&params).await?;
-    decode_unit(meta, &body)
+    client.run(&params, decode_unit).await
 }
 
 /// Checks a response body that carries no `data` (any `data` is ignored).

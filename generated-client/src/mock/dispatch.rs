@@ -69,6 +69,14 @@ pub(crate) fn handle(
         syno_token: token.is_some(),
     });
 
+    match state.expire_after {
+        Some(0) => {
+            state.sessions.clear();
+            state.expire_after = None;
+        }
+        Some(n) => state.expire_after = Some(n - 1),
+        None => {}
+    }
     if let Some(fault) = state.faults.get(&(api.clone(), method.clone())) {
         return match fault {
             Fault::Code(code) => Answer::error(*code),
@@ -116,9 +124,11 @@ pub(crate) fn handle(
         };
     }
     if meta.session {
+        // A session is valid with no token header, or with the token issued with it.
         let valid = params
             .get("_sid")
-            .is_some_and(|sid| state.sessions.contains_key(sid));
+            .and_then(|sid| state.sessions.get(sid))
+            .is_some_and(|issued| token.is_none() || issued.as_deref() == token);
         if !valid {
             return Answer::error(119);
         }
@@ -173,35 +183,58 @@ fn info_query(state: &State, params: &BTreeMap<String, String>) -> Answer {
 }
 
 fn login(state: &mut State, params: &BTreeMap<String, String>, version: u32) -> Answer {
-    let account = params
-        .get("account")
-        .map(String::as_str)
-        .unwrap_or_default();
-    let password = params.get("passwd").map(String::as_str).unwrap_or_default();
-    if !state
+    let param = |name: &str| params.get(name).map(String::as_str).unwrap_or_default();
+    let Some(user) = state
         .config
         .users
         .iter()
-        .any(|(u, p)| u == account && p == password)
-    {
+        .find(|u| u.account == param("account") && u.password == param("passwd"))
+    else {
         return Answer::error(400);
+    };
+    let mut otp_passed = false;
+    if let Some(code) = &user.otp {
+        let trusted = params
+            .get("device_id")
+            .is_some_and(|d| state.device_tokens.contains(d));
+        match params.get("otp_code") {
+            _ if trusted => {}
+            None => {
+                let types = json!([{"type": "otp"}, {"type": "authenticator"}]);
+                let errors = json!({"token": "mock-otp-challenge", "types": types});
+                return Answer::json(
+                    json!({"success": false, "error": {"code": 403, "errors": errors}}),
+                );
+            }
+            Some(given) if given != code => return Answer::error(404),
+            Some(_) => otp_passed = true,
+        }
     }
     state.next_session += 1;
-    let sid = format!("mock-sid-{}", state.next_session);
-    state.sessions.insert(sid.clone(), account.to_owned());
+    let n = state.next_session;
+    let sid = format!("mock-sid-{n}");
     let mut data = json!({"sid": sid, "is_portal_port": false});
+    let mut issued_token = None;
     if params.get("enable_syno_token").is_some_and(|v| v == "yes") {
-        data["synotoken"] = json!(format!("mock-synotoken-{}", state.next_session));
+        if state.config.synotoken_placeholder {
+            data["synotoken"] = json!("--------");
+        } else {
+            let token = format!("mock-synotoken-{n}");
+            data["synotoken"] = json!(token);
+            issued_token = Some(token);
+        }
     }
-    if version >= 6
-        && params
-            .get("enable_device_token")
-            .is_some_and(|v| v == "yes")
-    {
+    let wants_device = params
+        .get("enable_device_token")
+        .is_some_and(|v| v == "yes");
+    if otp_passed && version >= 6 && wants_device {
         // DSM 6 calls it `did`, DSM 7 `device_id`.
         let key = if version >= 7 { "device_id" } else { "did" };
-        data[key] = json!(format!("mock-device-token-{}", state.next_session));
+        let device = format!("mock-device-token-{n}");
+        state.device_tokens.push(device.clone());
+        data[key] = json!(device);
     }
+    state.sessions.insert(sid, issued_token);
     Answer::data(Some(data))
 }
 

@@ -55,9 +55,18 @@ pub struct Published {
 /// What the mock DSM publishes and accepts.
 #[derive(Debug, Clone)]
 pub struct MockConfig {
-    users: Vec<(String, String)>,
+    users: Vec<MockUser>,
     apis: BTreeMap<String, Published>,
     page_cap: Option<usize>,
+    synotoken_placeholder: bool,
+}
+
+#[derive(Debug, Clone)]
+struct MockUser {
+    account: String,
+    password: String,
+    /// The one OTP code this account accepts, when it has 2FA.
+    otp: Option<String>,
 }
 
 impl Default for MockConfig {
@@ -82,10 +91,12 @@ impl MockConfig {
             })
             .collect();
         MockConfig {
-            users: vec![(DEMO_USER.to_owned(), DEMO_PASSWORD.to_owned())],
+            users: Vec::new(),
             apis,
             page_cap: None,
+            synotoken_placeholder: false,
         }
+        .user(DEMO_USER, DEMO_PASSWORD)
         .api("SYNO.API.Auth", "entry.cgi", 1, 7)
         .api("SYNO.API.Info", "entry.cgi", 1, 1)
     }
@@ -100,7 +111,29 @@ impl MockConfig {
 
     /// Adds an account.
     pub fn user(mut self, account: &str, password: &str) -> Self {
-        self.users.push((account.to_owned(), password.to_owned()));
+        self.users.push(MockUser {
+            account: account.to_owned(),
+            password: password.to_owned(),
+            otp: None,
+        });
+        self
+    }
+
+    /// Adds an account with 2FA: a login needs `otp_code` (else 403 with the accepted types;
+    /// a wrong code is 404) or a device token the mock issued after such a login.
+    pub fn otp_user(mut self, account: &str, password: &str, otp_code: &str) -> Self {
+        let otp = Some(otp_code.to_owned());
+        self.users.push(MockUser {
+            account: account.to_owned(),
+            password: password.to_owned(),
+            otp,
+        });
+        self
+    }
+
+    /// Answers logins with DSM 7's SynoToken placeholder `--------` (no token issued).
+    pub fn synotoken_placeholder(mut self) -> Self {
+        self.synotoken_placeholder = true;
         self
     }
 
@@ -159,8 +192,12 @@ type Key = (String, String);
 #[derive(Debug, Default)]
 struct State {
     config: MockConfig,
-    sessions: HashMap<String, String>,
+    /// Session id to the SynoToken issued with it.
+    sessions: HashMap<String, Option<String>>,
+    device_tokens: Vec<String>,
     next_session: u64,
+    /// Requests left before every session ends.
+    expire_after: Option<usize>,
     requests: Vec<RecordedRequest>,
     answers: HashMap<Key, Value>,
     items: HashMap<Key, Vec<Value>>,
@@ -269,6 +306,12 @@ impl MockDsm {
     /// Ends every session, as a DSM restart or timeout would: the next call gets code 119.
     pub fn expire_sessions(&self) {
         self.state().sessions.clear();
+    }
+
+    /// Ends every session once `n` more requests have been answered, to drop a session in
+    /// the middle of a sequence of calls.
+    pub fn expire_sessions_after(&self, n: usize) {
+        self.state().expire_after = Some(n);
     }
 
     /// Every request received so far, oldest first.
