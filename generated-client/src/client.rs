@@ -161,12 +161,14 @@ impl ClientBuilder {
         self
     }
 
-    /// Trusts an extra root certificate (PEM), such as the self-signed certificate a DSM box
-    /// ships with. Verification stays on.
+    /// Trusts extra root certificates (PEM, one or several), such as the CA of the
+    /// self-signed certificate a DSM box ships with. Verification stays on. A PEM with no
+    /// certificate in it makes `build()` fail.
     pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Self {
-        match reqwest::Certificate::from_pem(pem) {
-            Ok(cert) => self.root_certificates.push(cert),
-            Err(e) => self.error = Some(format!("bad root certificate: {}", e.without_url())),
+        match reqwest::Certificate::from_pem_bundle(pem) {
+            Ok(certs) if !certs.is_empty() => self.root_certificates.extend(certs),
+            Ok(_) => self.error = Some("the root certificate PEM holds no certificate".into()),
+            Err(e) => self.error = Some(format!("bad root certificate PEM: {}", e.without_url())),
         }
         self
     }
@@ -207,10 +209,8 @@ impl ClientBuilder {
             ));
         }
         let mut http = reqwest::Client::builder()
-            .danger_accept_invalid_certs(self.accept_invalid_certificates);
-        for cert in self.root_certificates {
-            http = http.add_root_certificate(cert);
-        }
+            .tls_danger_accept_invalid_certs(self.accept_invalid_certificates)
+            .tls_certs_merge(self.root_certificates);
         if let Some(t) = self.timeout {
             http = http.timeout(t);
         }

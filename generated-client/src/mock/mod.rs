@@ -19,6 +19,7 @@
 //! ```
 
 mod dispatch;
+mod tls;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -59,6 +60,7 @@ pub struct MockConfig {
     apis: BTreeMap<String, Published>,
     page_cap: Option<usize>,
     synotoken_placeholder: bool,
+    tls: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +97,7 @@ impl MockConfig {
             apis,
             page_cap: None,
             synotoken_placeholder: false,
+            tls: None,
         }
         .user(DEMO_USER, DEMO_PASSWORD)
         .api("SYNO.API.Auth", "entry.cgi", 1, 7)
@@ -128,6 +131,13 @@ impl MockConfig {
             password: password.to_owned(),
             otp,
         });
+        self
+    }
+
+    /// Serves HTTPS with this certificate chain and private key (PEM); the URL becomes
+    /// `https://127.0.0.1:PORT`.
+    pub fn tls(mut self, cert_pem: &str, key_pem: &str) -> Self {
+        self.tls = Some((cert_pem.to_owned(), key_pem.to_owned()));
         self
     }
 
@@ -226,7 +236,11 @@ impl MockDsm {
     /// Starts a mock with `config` on `addr` (port 0 picks a free one).
     pub async fn start_on(config: MockConfig, addr: SocketAddr) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        let url = format!("http://{}", listener.local_addr()?);
+        let local = listener.local_addr()?;
+        let tls = match &config.tls {
+            Some((cert, key)) => Some(tls::acceptor(cert, key)?),
+            None => None,
+        };
         let state = Arc::new(Mutex::new(State {
             config,
             ..State::default()
@@ -235,14 +249,31 @@ impl MockDsm {
             .route("/webapi/{cgi}", any(serve))
             .with_state(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let server = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = rx.await;
-            });
-            if let Err(e) = server.await {
-                tracing::warn!("mock DSM stopped: {e}");
+        let stop = async {
+            let _ = rx.await;
+        };
+        let url = match tls {
+            Some(acceptor) => {
+                let listener = tls::TlsListener::new(listener, acceptor)?;
+                tokio::spawn(async move {
+                    let _ = axum::serve(listener, app)
+                        .with_graceful_shutdown(stop)
+                        .await;
+                });
+                format!("https://{local}")
             }
-        });
+            None => {
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(listener, app)
+                        .with_graceful_shutdown(stop)
+                        .await
+                    {
+                        tracing::warn!("mock DSM stopped: {e}");
+                    }
+                });
+                format!("http://{local}")
+            }
+        };
         Ok(MockDsm {
             url,
             state,
@@ -250,7 +281,7 @@ impl MockDsm {
         })
     }
 
-    /// The base URL, `http://127.0.0.1:PORT`.
+    /// The base URL, `http://127.0.0.1:PORT` (`https://` with [`MockConfig::tls`]).
     pub fn url(&self) -> &str {
         &self.url
     }
