@@ -437,8 +437,8 @@ impl Client {
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty
         );
-        async {
-            let started = Instant::now();
+        let started = Instant::now();
+        let result = async {
             let version = version.to_string();
             let session = if meta.session {
                 self.state().session.clone()
@@ -488,12 +488,16 @@ impl Client {
                     status: status.as_u16(),
                 });
             }
-            let body = response.bytes().await.map_err(transport)?;
-            tracing::Span::current().record("elapsed_ms", started.elapsed().as_millis() as u64);
-            Ok(body)
+            response.bytes().await.map_err(transport)
         }
-        .instrument(span)
-        .await
+        .instrument(span.clone())
+        .await;
+        // Recorded on every outcome; the span closes when this function returns.
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        if let Err(e) = &result {
+            tracing::debug!(parent: &span, error = %e, "DSM call failed");
+        }
+        result
     }
 }
 

@@ -334,3 +334,31 @@ async fn bad_base_urls_are_config_errors() {
     }
     assert!(Client::builder("https://nas.local:5001/").build().is_ok());
 }
+
+#[tokio::test]
+async fn dropping_a_call_cancels_it() {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (arrived_tx, arrived) = tokio::sync::oneshot::channel();
+    let (closed_tx, closed) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = stream.read(&mut buf).await;
+        let _ = arrived_tx.send(());
+        // Never answer; a read of 0 bytes means the client hung up.
+        while stream.read(&mut buf).await.is_ok_and(|n| n > 0) {}
+        let _ = closed_tx.send(());
+    });
+    let client = Client::builder(&url).build().unwrap();
+    let call = client.login("a", "b");
+    tokio::select! {
+        _ = call => panic!("the server never answers"),
+        _ = arrived => {} // the request is in flight; leaving select drops the call
+    }
+    tokio::time::timeout(Duration::from_secs(5), closed)
+        .await
+        .expect("dropping the future closes the connection")
+        .unwrap();
+}
