@@ -531,7 +531,10 @@ fn api_file(spec: &Spec, family: &Family, api: &Api) -> TokenStream {
     let path = &api.path;
     let (lo, hi) = (api.min_version, api.max_version);
     let errors = api.errors.iter().map(error_meta);
-    let metas = api.methods.iter().map(|m| method_meta(spec, api, m));
+    let metas = api
+        .methods
+        .iter()
+        .map(|m| method_meta(spec, family, api, m));
     let title = format!(" `{wire}`: {}", api.description);
     let mut out = quote! {
         #![doc = #title]
@@ -582,7 +585,7 @@ fn api_file(spec: &Spec, family: &Family, api: &Api) -> TokenStream {
     out
 }
 
-fn method_meta(spec: &Spec, api: &Api, m: &Method) -> TokenStream {
+fn method_meta(spec: &Spec, family: &Family, api: &Api, m: &Method) -> TokenStream {
     let c = upper(&m.wire);
     let name = &m.wire;
     let post = m.post;
@@ -626,6 +629,13 @@ fn method_meta(spec: &Spec, api: &Api, m: &Method) -> TokenStream {
         .response
         .as_ref()
         .is_some_and(|r| holds_secret(spec, r, &mut Vec::new()));
+    let decode_json = match &m.response {
+        Some(ty) => {
+            let t = rust_ty(spec, ty, Scope::Api(&family.module));
+            quote!(crate::__rt::decode_json::<#t>)
+        }
+        None => quote!(crate::__rt::decode_json_unit),
+    };
     let d = doc(&format!("How to call `{}` `{name}`.", api.wire));
     quote! {
         #d
@@ -638,6 +648,7 @@ fn method_meta(spec: &Spec, api: &Api, m: &Method) -> TokenStream {
             params: &[#(#params)*],
             has_data: #has_data,
             secret_response: #secret_response,
+            decode_json: #decode_json,
             example: #example,
             pagination: #pagination,
         };

@@ -42,6 +42,9 @@ use rt as __rt;
 #[cfg_attr(not(feature = "mock"), allow(dead_code))]
 mod generated;
 
+#[cfg(test)]
+mod hostile_tests;
+
 // The codegen snapshot fixture, compiled against this runtime under the generated module's
 // lint policy, so that a reviewed snapshot that does not build fails the tests.
 #[cfg(test)]

@@ -59,6 +59,9 @@ pub struct MethodMeta {
     pub has_data: bool,
     /// Whether the response can hold a secret: decode errors then quote nothing of it.
     pub secret_response: bool,
+    /// Decodes a response body into the method's typed `data` and re-serializes it: DSM's
+    /// field names and raw enum values, `{}` for methods without data.
+    pub decode_json: fn(&'static MethodMeta, &[u8]) -> Result<serde_json::Value, Error>,
     /// The documented envelope, JSON.
     pub example: Option<&'static str>,
     /// Paging.
@@ -256,6 +259,23 @@ pub async fn call<T: DeserializeOwned>(client: &Client, params: Params) -> Resul
 /// Sends a request whose response has no `data`.
 pub async fn call_unit(client: &Client, params: Params) -> Result<(), Error> {
     client.run(&params, decode_unit).await
+}
+
+/// Decodes into `T`, then re-serializes: the typed view of any method, as JSON.
+pub fn decode_json<T: DeserializeOwned + serde::Serialize>(
+    meta: &'static MethodMeta,
+    body: &[u8],
+) -> Result<serde_json::Value, Error> {
+    let data: T = decode(meta, body)?;
+    serde_json::to_value(&data).map_err(|e| decode_error(meta, "", e.to_string(), body))
+}
+
+/// [`decode_json`] for methods without data: `{}`.
+pub fn decode_json_unit(
+    meta: &'static MethodMeta,
+    body: &[u8],
+) -> Result<serde_json::Value, Error> {
+    decode_unit(meta, body).map(|()| serde_json::Value::Object(serde_json::Map::new()))
 }
 
 /// Checks a response body that carries no `data` (any `data` is ignored).

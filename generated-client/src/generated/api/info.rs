@@ -26,6 +26,9 @@ pub(crate) static QUERY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     ],
     has_data: true,
     secret_response: false,
+    decode_json: crate::__rt::decode_json::<
+        ::std::collections::BTreeMap<::std::string::String, super::ApiInfoEntry>,
+    >,
     example: ::std::option::Option::Some(
         "{\"data\":{\"SYNO.API.Auth\":{\"maxVersion\":6,\"minVersion\":1,\"path\":\"auth.cgi\"},\"SYNO.API.Info\":{\"maxVersion\":1,\"minVersion\":1,\"path\":\"query.cgi\"},\"SYNO.CloudSync\":{\"maxVersion\":1,\"minVersion\":1,\"path\":\"entry.cgi\",\"requestFormat\":\"JSON\"}},\"success\":true}",
     ),

@@ -1,0 +1,144 @@
+//! Hostile input: arbitrary bytes, arbitrary JSON, envelope-shaped JSON and mutated documented
+//! examples go to every method's decoder (and so to the envelope parser): each returns
+//! `Ok` or an `Error`, never a panic, and no input makes it recurse or allocate without bound.
+
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+use crate::generated::METHODS;
+
+/// Every decoder of the spec on one body; the count of decodes run.
+fn decode_everywhere(body: &[u8]) -> usize {
+    for meta in METHODS {
+        // Any outcome is fine; a panic fails the property.
+        let _ = (meta.decode_json)(meta, body);
+    }
+    METHODS.len()
+}
+
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<u64>().prop_map(|n| json!(n)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
+        ".{0,40}".prop_map(Value::String),
+        "[0-9]{1,25}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(6, 96, 8, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z_]{1,12}", inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// A documented example with one field of its data replaced by arbitrary JSON.
+fn mutated_example() -> impl Strategy<Value = Value> {
+    let examples: Vec<Value> = METHODS
+        .iter()
+        .filter_map(|m| m.example.and_then(|e| serde_json::from_str(e).ok()))
+        .collect();
+    (0..examples.len(), any::<prop::sample::Index>(), any_json()).prop_map(
+        move |(i, at, replacement)| {
+            let mut example = examples[i].clone();
+            if let Some(Value::Object(data)) = example.get_mut("data") {
+                if !data.is_empty() {
+                    let key = data
+                        .keys()
+                        .nth(at.index(data.len()))
+                        .cloned()
+                        .unwrap_or_default();
+                    data.insert(key, replacement);
+                }
+            }
+            example
+        },
+    )
+}
+
+fn envelope() -> impl Strategy<Value = Value> {
+    (
+        any::<bool>(),
+        prop::option::of(any_json()),
+        prop::option::of(any_json()),
+    )
+        .prop_map(|(success, data, error)| {
+            let mut m = Map::new();
+            m.insert("success".into(), Value::Bool(success));
+            if let Some(d) = data {
+                m.insert("data".into(), d);
+            }
+            if let Some(e) = error {
+                m.insert("error".into(), e);
+            }
+            Value::Object(m)
+        })
+}
+
+const CASES: u32 = 1500;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: CASES, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(body in prop::collection::vec(any::<u8>(), 0..4096)) {
+        decode_everywhere(&body);
+    }
+
+    #[test]
+    fn arbitrary_json_never_panics(v in any_json()) {
+        decode_everywhere(v.to_string().as_bytes());
+    }
+
+    #[test]
+    fn arbitrary_envelopes_never_panic(v in envelope()) {
+        decode_everywhere(v.to_string().as_bytes());
+    }
+
+    #[test]
+    fn mutated_examples_never_panic(v in mutated_example()) {
+        decode_everywhere(v.to_string().as_bytes());
+    }
+}
+
+#[test]
+fn pathological_bodies_are_errors() {
+    let deep_list = "[".repeat(200_000);
+    let deep_data = format!(
+        "{{\"success\":true,\"data\":{}}}",
+        "{\"a\":".repeat(100_000)
+    );
+    let huge_number = format!(
+        "{{\"success\":true,\"data\":{{\"total\":{}}}}}",
+        "9".repeat(100_000)
+    );
+    let long_string = format!(
+        "{{\"success\":false,\"error\":{{\"code\":\"{}\"}}}}",
+        "1".repeat(1_000_000)
+    );
+    let mut decodes = decode_everywhere(huge_number.as_bytes()); // fine for methods without data
+    for body in [deep_list, deep_data, long_string] {
+        decodes += decode_everywhere(body.as_bytes());
+        for meta in METHODS {
+            let result = (meta.decode_json)(meta, body.as_bytes());
+            assert!(
+                result.is_err(),
+                "{} {} accepted garbage",
+                meta.api.name,
+                meta.name
+            );
+        }
+    }
+    assert_eq!(decodes, 4 * METHODS.len());
+    eprintln!(
+        "hostile input: {} property cases x {} decoders = {} decodes, plus {decodes} pathological",
+        4 * CASES,
+        METHODS.len(),
+        4 * CASES as usize * METHODS.len()
+    );
+}
