@@ -46,15 +46,15 @@ fn mutated_example() -> impl Strategy<Value = Value> {
     (0..examples.len(), any::<prop::sample::Index>(), any_json()).prop_map(
         move |(i, at, replacement)| {
             let mut example = examples[i].clone();
-            if let Some(Value::Object(data)) = example.get_mut("data") {
-                if !data.is_empty() {
-                    let key = data
-                        .keys()
-                        .nth(at.index(data.len()))
-                        .cloned()
-                        .unwrap_or_default();
-                    data.insert(key, replacement);
-                }
+            if let Some(Value::Object(data)) = example.get_mut("data")
+                && !data.is_empty()
+            {
+                let key = data
+                    .keys()
+                    .nth(at.index(data.len()))
+                    .cloned()
+                    .unwrap_or_default();
+                data.insert(key, replacement);
             }
             example
         },
