@@ -114,11 +114,17 @@ fn method_section(out: &mut String, f: &Family, a: &Api, m: &Method) {
         if m.session { "" } else { ", no session needed" }
     );
     if !f.internal {
-        let args: Vec<&str> = m
+        let args: Vec<String> = m
             .params
             .iter()
             .filter(|p| p.required && matches!(p.kind, ParamKind::Value { .. }))
-            .map(|p| p.rust.as_str())
+            .map(|p| match &p.example {
+                Some(e) if matches!(&p.kind, ParamKind::Value { ty: Ty::String, .. }) => {
+                    format!("{e:?}")
+                }
+                Some(e) => e.clone(),
+                None => p.rust.clone(),
+            })
             .collect();
         let chain = match &a.accessor {
             Some(acc) => format!(

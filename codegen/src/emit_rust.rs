@@ -19,7 +19,10 @@ pub type File = (String, String);
 
 /// Emits every Rust file of the spec.
 pub fn emit(spec: &Spec) -> Result<Vec<File>, String> {
-    let mut files = vec![("mod.rs".to_owned(), render(root(spec))?)];
+    let mut files = vec![
+        ("mod.rs".to_owned(), render(root(spec))?),
+        ("cli.rs".to_owned(), render(crate::emit_cli::emit(spec))?),
+    ];
     for family in &spec.families {
         let dir = &family.module;
         files.push((format!("{dir}/mod.rs"), render(family_mod(family))?));
@@ -40,7 +43,7 @@ fn render(tokens: TokenStream) -> Result<String, String> {
     Ok(format!("{HEADER}\n{}", prettyplease::unparse(&file)))
 }
 
-fn ident(name: &str) -> Ident {
+pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
@@ -63,7 +66,9 @@ fn doc(text: &str) -> TokenStream {
 /// Where a type is named from: a family's `types` module or one of its API modules. Both sit
 /// two levels below the generated root, so other families are `super::super::<family>`.
 #[derive(Clone, Copy)]
-enum Scope<'a> {
+pub(crate) enum Scope<'a> {
+    /// `cli.rs`, a child of the generated root like the family modules.
+    Cli,
     Types(&'a str),
     Api(&'a str),
     /// The `tests` module inside an API module, one level further down.
@@ -71,7 +76,7 @@ enum Scope<'a> {
 }
 
 /// The Rust type of a spec type, as written in `scope`.
-fn rust_ty(spec: &Spec, ty: &Ty, scope: Scope) -> TokenStream {
+pub(crate) fn rust_ty(spec: &Spec, ty: &Ty, scope: Scope) -> TokenStream {
     match ty {
         Ty::Int(i) => {
             let i = ident(i.name());
@@ -94,6 +99,10 @@ fn rust_ty(spec: &Spec, ty: &Ty, scope: Scope) -> TokenStream {
             let n = ident(name);
             let owner = &spec.types[name].family_module;
             match scope {
+                Scope::Cli => {
+                    let m = ident(owner);
+                    quote!(super::#m::#n)
+                }
                 Scope::Types(f) if f == owner => quote!(#n),
                 Scope::Api(f) if f == owner => quote!(super::#n),
                 Scope::ApiTests(f) if f == owner => quote!(super::super::#n),
@@ -175,6 +184,9 @@ fn root(spec: &Spec) -> TokenStream {
     quote! {
         #![doc = " Code generated from `api-spec/`: one module per API family."]
         #(#mods)*
+
+        #[cfg(feature = "cli")]
+        pub(crate) mod cli;
 
         impl crate::Client {
             #(#accessors)*
@@ -787,6 +799,12 @@ fn type_path(spec: &Spec, family: &Family, name: &str) -> String {
 }
 
 fn example_arg(spec: &Spec, ty: &Ty, p: &Param) -> String {
+    if let (Some(e), Ty::String) = (&p.example, ty) {
+        return format!("{e:?}");
+    }
+    if let (Some(e), Ty::Int(_)) = (&p.example, ty) {
+        return e.clone();
+    }
     match ty {
         Ty::Int(_) => p
             .default

@@ -226,6 +226,8 @@ pub struct Param {
     pub min_version: u32,
     /// Masked in logs.
     pub secret: bool,
+    /// A value to show in examples, as text (`john.doe`, `1`).
+    pub example: Option<String>,
     /// Doc text.
     pub description: String,
 }

@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+pub mod emit_cli;
 pub mod emit_docs;
 pub mod emit_rust;
 pub mod error;

@@ -234,6 +234,9 @@ pub struct ParamDef {
     /// Masked in logs and Debug output.
     #[serde(default)]
     pub secret: bool,
+    /// A value to show in examples (docs, the demo); checked against the type.
+    #[serde(default)]
+    pub example: Option<Spanned<serde_json::Value>>,
 }
 
 /// Which parameters and response fields implement paging.

@@ -18,7 +18,7 @@ const RUNTIME_PARAMS: [&str; 4] = ["api", "version", "method", "_sid"];
 /// Builder methods a parameter setter would clash with.
 const BUILDER_METHODS: [&str; 2] = ["send", "stream"];
 /// Module names taken by the runtime at the crate root or inside a family module.
-const RESERVED_FAMILY_MODULES: [&str; 7] = [
+const RESERVED_FAMILY_MODULES: [&str; 10] = [
     "mock",
     "client",
     "error",
@@ -26,6 +26,9 @@ const RESERVED_FAMILY_MODULES: [&str; 7] = [
     "wire",
     "runtime",
     "generated",
+    "mock_server",
+    "help",
+    "cli",
 ];
 const RESERVED_API_MODULES: [&str; 2] = ["types", "family_api"];
 const BUILTINS: [&str; 14] = [
@@ -794,6 +797,14 @@ fn method(
             }
         },
     };
+    if def.pagination.is_some() && params.iter().any(|p| p.rust == "all") {
+        cx.at(
+            key,
+            format!("{path}.params[all]"),
+            "a paginated method's parameter `all` would clash with the command line's `--all`",
+        );
+        return None;
+    }
     let pagination = match &def.pagination {
         None => None,
         Some(p) => Some(pagination(
@@ -856,6 +867,14 @@ fn param(
             key,
             path,
             format!("parameter `{wire}` does not make a Rust identifier"),
+        );
+        return None;
+    }
+    if rust == "help" {
+        cx.at(
+            key,
+            path,
+            format!("parameter `{wire}` would clash with the command line's `--help`"),
         );
         return None;
     }
@@ -944,10 +963,29 @@ fn param(
             return None;
         }
     };
+    let example = match (&def.example, &kind) {
+        (None, _) => None,
+        (Some(e), ParamKind::Value { ty, .. }) => match check_param_example(&e.value, ty) {
+            Ok(text) => Some(text),
+            Err(msg) => {
+                cx.at(e, format!("{path}.example"), msg);
+                return None;
+            }
+        },
+        (Some(e), ParamKind::Const(_)) => {
+            cx.at(
+                e,
+                format!("{path}.example"),
+                "a constant parameter needs no example",
+            );
+            return None;
+        }
+    };
     Some(Param {
         wire: wire.clone(),
         rust,
         kind,
+        example,
         required: def.required,
         default: def.default.as_ref().map(|d| match d {
             Value::String(s) => s.clone(),
@@ -1203,4 +1241,27 @@ fn describe(v: &Value) -> String {
         Value::Array(_) => "a list".into(),
         Value::Object(_) => "an object".into(),
     }
+}
+
+/// A parameter example as the command line would take it, or why it does not fit the type.
+fn check_param_example(v: &Value, ty: &Ty) -> Result<String, String> {
+    let fits = match (ty, v) {
+        (Ty::Int(i), Value::Number(n)) => n
+            .as_i64()
+            .map(i128::from)
+            .or(n.as_u64().map(i128::from))
+            .is_some_and(|n| i.fits(n)),
+        (Ty::UnixTime, Value::Number(n)) => n.as_i64().is_some(),
+        (Ty::Bool, Value::Bool(_)) | (Ty::String | Ty::Named(_), Value::String(_)) => true,
+        (Ty::Named(_), Value::Number(n)) => n.as_i64().is_some(),
+        (Ty::List(_) | Ty::Map(_) | Ty::Json, _) => true,
+        _ => false,
+    };
+    if !fits {
+        return Err(format!("example {v} does not fit the parameter's type"));
+    }
+    Ok(match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    })
 }

@@ -20,6 +20,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "cli")]
+mod cli;
 mod client;
 // `de` and `rt` serve every spec feature; the current spec may not use them all.
 #[allow(dead_code)]
@@ -58,3 +60,10 @@ pub use error::Error;
 pub use generated::*;
 pub use secret::Secret;
 pub use time::UnixTime;
+
+/// The `synology` binary's entry point (feature `cli`); not a library API.
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub fn __cli_main() -> std::process::ExitCode {
+    cli::main()
+}

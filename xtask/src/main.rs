@@ -11,7 +11,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   codegen          regenerate generated-client/src/generated and generated-client/docs from api-spec/
   codegen --check  write nothing; exit 1 when any generated file is stale, missing or orphaned
-  demo             regenerate, then start the mock DSM and call every API";
+  demo             regenerate, then run the synology CLI against its embedded mock DSM
+                   for every method of the spec, as json and as table";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -122,27 +123,91 @@ fn remove_empty_dirs(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Every public method of the spec as `synology` arguments, required flags filled from
+/// the spec's parameter examples.
+fn demo_commands(root: &Path) -> Result<Vec<Vec<String>>> {
+    use codegen::emit_cli::kebab;
+    use codegen::ir::ParamKind;
+    let spec = codegen::load(&root.join("api-spec")).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut commands = Vec::new();
+    for family in spec.families.iter().filter(|f| !f.internal) {
+        for api in &family.apis {
+            for method in &api.methods {
+                let mut args = vec![kebab(&family.module)];
+                args.extend(api.accessor.as_deref().map(kebab));
+                args.push(kebab(&method.rust));
+                for p in method.params.iter().filter(|p| p.required) {
+                    if let ParamKind::Value { .. } = p.kind {
+                        let value = p
+                            .example
+                            .clone()
+                            .or_else(|| p.default.clone())
+                            .with_context(|| {
+                                format!(
+                                    "{} {} parameter {} needs an `example` in the spec",
+                                    api.wire, method.wire, p.wire
+                                )
+                            })?;
+                        args.extend([format!("--{}", kebab(&p.wire)), value]);
+                    }
+                }
+                commands.push(args);
+            }
+        }
+    }
+    Ok(commands)
+}
+
 fn demo() -> Result<ExitCode> {
     let code = codegen(false)?;
     if code != ExitCode::SUCCESS {
         return Ok(code);
     }
+    let root = workspace_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(workspace_root())
+    let built = Command::new(&cargo)
+        .current_dir(&root)
         .args([
-            "run",
+            "build",
             "--quiet",
             "-p",
             "synology-client",
             "--features",
-            "mock",
-            "--example",
-            "demo",
+            "cli",
+            "--bin",
+            "synology",
         ])
         .status()
-        .context("running the demo")?;
-    Ok(if status.success() {
+        .context("building the synology command")?;
+    if !built.success() {
+        bail!("building the synology command failed");
+    }
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let bin = target.join("debug").join("synology");
+    let mut failures = 0;
+    let commands = demo_commands(&root)?;
+    for args in &commands {
+        for output in ["json", "table"] {
+            println!("$ synology --mock --output {output} {}", args.join(" "));
+            let status = Command::new(&bin)
+                .args(["--mock", "--output", output])
+                .args(args)
+                .status()
+                .with_context(|| format!("running {}", bin.display()))?;
+            if !status.success() {
+                failures += 1;
+                eprintln!("  -> exit {:?}", status.code());
+            }
+            println!();
+        }
+    }
+    println!(
+        "{} methods, {} runs, {failures} failed",
+        commands.len(),
+        commands.len() * 2
+    );
+    Ok(if failures == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

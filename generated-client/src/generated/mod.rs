@@ -5,6 +5,8 @@ pub(crate) mod api;
 pub mod cloud_sync;
 /// `SYNO.SynologyDrive.*` APIs: their request builders and types.
 pub mod synology_drive;
+#[cfg(feature = "cli")]
+pub(crate) mod cli;
 impl crate::Client {
     /// The `SYNO.CloudSync` family: `SYNO.CloudSync.Connection`, `SYNO.CloudSync.Connection.Log`.
     pub fn cloud_sync(&self) -> cloud_sync::CloudSync {

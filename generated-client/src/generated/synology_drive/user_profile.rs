@@ -74,7 +74,7 @@ impl UserProfileApi {
     /// # Example
     /// ```no_run
     /// # async fn run(client: synology_client::Client) -> Result<(), synology_client::Error> {
-    /// let data = client.synology_drive().user_profile().get("example").send().await?;
+    /// let data = client.synology_drive().user_profile().get("john.doe").send().await?;
     /// # Ok(())
     /// # }
     /// ```

@@ -5,6 +5,8 @@ pub mod showcase;
 pub(crate) mod showcase_core;
 /// `SYNO.ShowcaseOther.*` APIs: their request builders and types.
 pub mod showcase_other;
+#[cfg(feature = "cli")]
+pub(crate) mod cli;
 impl crate::Client {
     /// The `SYNO.Showcase` family: `SYNO.Showcase`, `SYNO.Showcase.Item`, `SYNO.Showcase.Item.History`.
     pub fn showcase(&self) -> showcase::Showcase {

@@ -1,0 +1,310 @@
+//! Emits the `synology` command's API subcommands (`generated/cli.rs`): a clap command tree
+//! with help from the spec's descriptions, and a dispatch that calls the typed request
+//! builders, so output is the typed response re-serialized. Internal APIs get no command.
+
+use heck::ToKebabCase;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit_rust::{Scope, ident, rust_ty};
+use crate::ir::*;
+
+/// The CLI name of a spec name: kebab-case.
+pub fn kebab(name: &str) -> String {
+    name.trim_end_matches('_').to_kebab_case()
+}
+
+/// The whole `cli.rs` module.
+pub fn emit(spec: &Spec) -> TokenStream {
+    let families: Vec<&Family> = spec.families.iter().filter(|f| !f.internal).collect();
+    let commands = families.iter().map(|f| family_command(spec, f));
+    let arms = families.iter().map(|f| family_arm(spec, f));
+    quote! {
+        #![doc = " The `synology` command's API subcommands, generated from the spec."]
+
+        /// One subcommand per API family, with its APIs and methods below it.
+        pub(crate) fn commands() -> ::std::vec::Vec<::clap::Command> {
+            ::std::vec![#(#commands),*]
+        }
+
+        /// Runs the method that `matches` (the family subcommand's matches) selects and returns
+        /// its typed response as pretty JSON. `progress` hears the item count while `--all`
+        /// streams.
+        pub(crate) async fn run(
+            client: &crate::Client,
+            family: &str,
+            matches: &::clap::ArgMatches,
+            progress: &(dyn Fn(usize) + Sync),
+        ) -> ::std::result::Result<::std::string::String, crate::cli::Failure> {
+            match family {
+                #(#arms)*
+                other => ::std::result::Result::Err(crate::cli::Failure::usage(other)),
+            }
+        }
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('.')
+        .to_owned()
+}
+
+fn family_command(spec: &Spec, f: &Family) -> TokenStream {
+    let name = kebab(&f.module);
+    let about = format!("SYNO.{} APIs", f.wire);
+    let subs = f.apis.iter().flat_map(|a| match &a.accessor {
+        Some(acc) => {
+            let api_name = kebab(acc);
+            let about = first_line(&a.description);
+            let methods = a.methods.iter().map(|m| method_command(spec, a, m));
+            vec![quote! {
+                ::clap::Command::new(#api_name)
+                    .about(#about)
+                    .subcommand_required(true)
+                    .arg_required_else_help(true)
+                    #(.subcommand(#methods))*
+            }]
+        }
+        None => a
+            .methods
+            .iter()
+            .map(|m| method_command(spec, a, m))
+            .collect(),
+    });
+    quote! {
+        ::clap::Command::new(#name)
+            .about(#about)
+            .subcommand_required(true)
+            .arg_required_else_help(true)
+            #(.subcommand(#subs))*
+    }
+}
+
+fn method_command(spec: &Spec, a: &Api, m: &Method) -> TokenStream {
+    let name = kebab(&m.rust);
+    let about = first_line(&m.description);
+    let verb = if m.post { "POST" } else { "GET" };
+    let mut long = format!(
+        "{}\n\nDSM: {} method {}, version {}+, HTTP {verb}.",
+        m.description, a.wire, m.wire, m.min_version
+    );
+    for n in &m.notes {
+        long.push_str(&format!("\n- {n}"));
+    }
+    let args = m.params.iter().filter_map(|p| {
+        let ParamKind::Value { ty, encoding } = &p.kind else {
+            return None;
+        };
+        let flag = kebab(&p.wire);
+        let (parser, value_name) = parser(spec, ty, *encoding);
+        let mut help = p.description.clone();
+        if let Some(d) = &p.default {
+            help.push_str(&format!(" [DSM default: {d}]"));
+        }
+        if p.min_version > m.min_version {
+            help.push_str(&format!(" [needs version {}+]", p.min_version));
+        }
+        let required = p.required;
+        Some(quote! {
+            ::clap::Arg::new(#flag)
+                .long(#flag)
+                .value_name(#value_name)
+                .required(#required)
+                .value_parser(#parser)
+                .help(#help)
+        })
+    });
+    let all = m.pagination.as_ref().map(|p| {
+        let help = format!(
+            "Fetch every page and print all `{}` as one list",
+            p.items_field
+        );
+        quote! {
+            .arg(::clap::Arg::new("all").long("all").action(::clap::ArgAction::SetTrue).help(#help))
+        }
+    });
+    quote! {
+        ::clap::Command::new(#name)
+            .about(#about)
+            .long_about(#long)
+            #(.arg(#args))*
+            #all
+    }
+}
+
+/// The clap value parser and value name for a parameter.
+fn parser(spec: &Spec, ty: &Ty, encoding: Encoding) -> (TokenStream, String) {
+    if encoding == Encoding::Json {
+        return (
+            quote!(::clap::value_parser!(::std::string::String)),
+            "JSON".into(),
+        );
+    }
+    match ty {
+        Ty::Int(i) => {
+            let t = ident(i.name());
+            (quote!(::clap::value_parser!(#t)), "INTEGER".into())
+        }
+        Ty::Bool => (quote!(::clap::value_parser!(bool)), "true|false".into()),
+        Ty::UnixTime => (quote!(::clap::value_parser!(i64)), "UNIX_TIME".into()),
+        Ty::Named(n) => match &spec.types[n].kind {
+            TypeKind::Enum { integer: true, .. } => {
+                (quote!(::clap::value_parser!(i64)), "INTEGER".into())
+            }
+            TypeKind::Enum { values, .. } => {
+                let names: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
+                (
+                    quote!(::clap::value_parser!(::std::string::String)),
+                    names.join("|"),
+                )
+            }
+            TypeKind::Struct(_) => (
+                quote!(::clap::value_parser!(::std::string::String)),
+                "JSON".into(),
+            ),
+        },
+        _ => (
+            quote!(::clap::value_parser!(::std::string::String)),
+            "TEXT".into(),
+        ),
+    }
+}
+
+/// Converts the parsed flag value `v` into the builder's argument type.
+fn convert(spec: &Spec, ty: &Ty, encoding: Encoding, flag: &str, optional: bool) -> TokenStream {
+    let raw = |t: TokenStream| {
+        if optional {
+            quote!(crate::cli::optional::<#t>(m, #flag))
+        } else {
+            quote!(crate::cli::required::<#t>(m, #flag)?)
+        }
+    };
+    let map = |t: TokenStream, f: TokenStream| {
+        let get = raw(t);
+        if optional {
+            quote!(#get.map(#f))
+        } else {
+            quote!((#f)(#get))
+        }
+    };
+    if encoding == Encoding::Json {
+        let t = rust_ty(spec, ty, Scope::Cli);
+        return if optional {
+            quote!(crate::cli::json::<#t>(m, #flag)?)
+        } else {
+            quote!(crate::cli::json_required::<#t>(m, #flag)?)
+        };
+    }
+    match ty {
+        Ty::Int(i) => {
+            let t = ident(i.name());
+            raw(quote!(#t))
+        }
+        Ty::Bool => raw(quote!(bool)),
+        Ty::UnixTime => map(quote!(i64), quote!(crate::UnixTime)),
+        Ty::Named(n) => {
+            let t = rust_ty(spec, ty, Scope::Cli);
+            match &spec.types[n].kind {
+                TypeKind::Enum { integer: true, .. } => map(quote!(i64), quote!(<#t>::from)),
+                _ => map(
+                    quote!(::std::string::String),
+                    quote!(|v: ::std::string::String| <#t>::from(v.as_str())),
+                ),
+            }
+        }
+        _ => raw(quote!(::std::string::String)),
+    }
+}
+
+fn call_body(spec: &Spec, f: &Family, a: &Api, m: &Method) -> TokenStream {
+    let fam = ident(&f.module);
+    let method = ident(&m.rust);
+    let mut positional = Vec::new();
+    let mut setters = Vec::new();
+    for p in &m.params {
+        let ParamKind::Value { ty, encoding } = &p.kind else {
+            continue;
+        };
+        let flag = kebab(&p.wire);
+        if p.required {
+            positional.push(convert(spec, ty, *encoding, &flag, false));
+        } else {
+            let value = convert(spec, ty, *encoding, &flag, true);
+            let setter = ident(&p.rust);
+            setters.push(quote! {
+                let request = match #value {
+                    ::std::option::Option::Some(v) => request.#setter(v),
+                    ::std::option::Option::None => request,
+                };
+            });
+        }
+    }
+    let start = match &a.accessor {
+        Some(acc) => {
+            let acc = ident(acc);
+            quote!(client.#fam().#acc().#method(#(#positional),*))
+        }
+        None => quote!(client.#fam().#method(#(#positional),*)),
+    };
+    let finish = if m.pagination.is_some() {
+        quote! {
+            if m.get_flag("all") {
+                crate::cli::collect(request.stream(), progress).await
+            } else {
+                crate::cli::to_json(&request.send().await?)
+            }
+        }
+    } else {
+        quote!(crate::cli::to_json(&request.send().await?))
+    };
+    quote! {{
+        let request = #start;
+        #(#setters)*
+        #finish
+    }}
+}
+
+fn method_arms<'a>(
+    spec: &'a Spec,
+    f: &'a Family,
+    a: &'a Api,
+) -> impl Iterator<Item = TokenStream> + 'a {
+    a.methods.iter().map(move |m| {
+        let name = kebab(&m.rust);
+        let body = call_body(spec, f, a, m);
+        let uses_flags = m.pagination.is_some()
+            || m.params
+                .iter()
+                .any(|p| matches!(p.kind, ParamKind::Value { .. }));
+        let binding = if uses_flags { quote!(m) } else { quote!(_) };
+        quote!(::std::option::Option::Some((#name, #binding)) => #body,)
+    })
+}
+
+fn family_arm(spec: &Spec, f: &Family) -> TokenStream {
+    let name = kebab(&f.module);
+    let arms = f.apis.iter().flat_map(|a| -> Vec<TokenStream> {
+        match &a.accessor {
+            Some(acc) => {
+                let api_name = kebab(acc);
+                let methods = method_arms(spec, f, a);
+                vec![quote! {
+                    ::std::option::Option::Some((#api_name, m)) => match m.subcommand() {
+                        #(#methods)*
+                        _ => ::std::result::Result::Err(crate::cli::Failure::usage(#api_name)),
+                    },
+                }]
+            }
+            None => method_arms(spec, f, a).collect(),
+        }
+    });
+    quote! {
+        #name => match matches.subcommand() {
+            #(#arms)*
+            _ => ::std::result::Result::Err(crate::cli::Failure::usage(#name)),
+        },
+    }
+}

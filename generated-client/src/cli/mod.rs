@@ -1,0 +1,406 @@
+//! The `synology` command line (feature `cli`). The API subcommands are generated
+//! (`generated/cli.rs`); this module holds the global flags, the session set-up, output and
+//! exit codes.
+//!
+//! Exit codes: 0 ok; 1 unexpected; 2 usage; 3 DSM API error from a call, or `Unsupported`;
+//! 4 network, TLS, timeout, HTTP status or decode error; 5 a failed login.
+
+mod output;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+use futures_core::Stream;
+use futures_util::StreamExt;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::generated::cli as api;
+use crate::mock::{DEMO_PASSWORD, DEMO_USER, MockConfig, MockDsm};
+use crate::{Client, DeviceToken, Error, Login};
+
+/// Why a command did not succeed, with its exit code.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Bad command line (exit 2).
+    Usage(String),
+    /// A call failed (exit 3 or 4).
+    Call(Error),
+    /// The login failed (exit 5, or 4 for network trouble).
+    Login(Error),
+    /// Anything else (exit 1).
+    Unexpected(String),
+}
+
+impl Failure {
+    pub(crate) fn usage(context: &str) -> Self {
+        Failure::Usage(format!("unknown or missing subcommand after `{context}`"))
+    }
+
+    fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => 2,
+            Failure::Unexpected(_) => 1,
+            Failure::Login(e) | Failure::Call(e) => match e {
+                Error::Api {
+                    api: "SYNO.API.Auth",
+                    ..
+                }
+                | Error::OtpRequired { .. } => 5,
+                Error::Api { .. } | Error::Unsupported { .. } => 3,
+                Error::Http { .. }
+                | Error::Decode { .. }
+                | Error::Timeout { .. }
+                | Error::Transport { .. } => 4,
+                Error::Config(_) | Error::InvalidParameter { .. } => 2,
+            },
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Call(e)
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Usage(m) | Failure::Unexpected(m) => f.write_str(m),
+            Failure::Call(e) => write!(f, "{e}"),
+            Failure::Login(e) => write!(f, "login failed: {e}"),
+        }
+    }
+}
+
+/// A required flag's value (clap enforces presence; absence here is a usage error).
+pub(crate) fn required<T: Clone + Send + Sync + 'static>(
+    m: &ArgMatches,
+    flag: &str,
+) -> Result<T, Failure> {
+    optional(m, flag).ok_or_else(|| Failure::Usage(format!("--{flag} is required")))
+}
+
+/// An optional flag's value.
+pub(crate) fn optional<T: Clone + Send + Sync + 'static>(m: &ArgMatches, flag: &str) -> Option<T> {
+    m.try_get_one::<T>(flag).ok().flatten().cloned()
+}
+
+/// An optional flag holding JSON, decoded into the parameter's type.
+#[allow(
+    dead_code,
+    reason = "for JSON-encoded parameters, which the spec may not have"
+)]
+pub(crate) fn json<T: DeserializeOwned>(m: &ArgMatches, flag: &str) -> Result<Option<T>, Failure> {
+    match optional::<String>(m, flag) {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+            Failure::Usage(format!(
+                "--{flag} is not valid JSON for this parameter: {e}"
+            ))
+        }),
+    }
+}
+
+/// A required flag holding JSON.
+#[allow(
+    dead_code,
+    reason = "for JSON-encoded parameters, which the spec may not have"
+)]
+pub(crate) fn json_required<T: DeserializeOwned>(m: &ArgMatches, flag: &str) -> Result<T, Failure> {
+    json(m, flag)?.ok_or_else(|| Failure::Usage(format!("--{flag} is required")))
+}
+
+/// The typed response, re-serialized in its own field order (DSM's names and raw values);
+/// `{}` for methods without data.
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String, Failure> {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) if text == "null" => Ok("{}".to_owned()),
+        Ok(text) => Ok(text),
+        Err(e) => Err(Failure::Unexpected(format!(
+            "cannot print the response: {e}"
+        ))),
+    }
+}
+
+/// Every item of a stream, printed as one JSON list, telling `progress` the count as it grows.
+pub(crate) async fn collect<T: Serialize>(
+    stream: impl Stream<Item = Result<T, Error>>,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<String, Failure> {
+    let mut stream = std::pin::pin!(stream);
+    let mut items = Vec::new();
+    while let Some(item) = stream.next().await {
+        items.push(item?);
+        progress(items.len());
+    }
+    to_json(&items)
+}
+
+fn command() -> Command {
+    Command::new("synology")
+        .about("Call the Synology DSM Web API from the command line")
+        .long_about(
+            "Call the Synology DSM Web API from the command line.\n\n\
+             The password comes from SYNOLOGY_PASSWORD, or a prompt when stdin is a terminal.\n\
+             Global flags go before the family: synology --url https://nas:5001 --user admin cloud-sync connection list",
+        )
+        .version(env!("CARGO_PKG_VERSION"))
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .arg(Arg::new("url").long("url").value_name("URL").help("The NAS, e.g. https://nas.example.com:5001"))
+        .arg(Arg::new("user").long("user").value_name("NAME").help("Account to log in with"))
+        .arg(Arg::new("otp").long("otp").value_name("CODE").help("2-factor code, for an account with 2FA"))
+        .arg(
+            Arg::new("device-token-file")
+                .long("device-token-file")
+                .value_name("PATH")
+                .value_parser(value_parser!(PathBuf))
+                .help("Device token: read if present, written after an OTP login (so later logins need no code)"),
+        )
+        .arg(
+            Arg::new("ca-cert")
+                .long("ca-cert")
+                .value_name("PEM")
+                .value_parser(value_parser!(PathBuf))
+                .help("Extra root certificate (PEM file), e.g. the NAS's own CA"),
+        )
+        .arg(Arg::new("insecure").long("insecure").action(ArgAction::SetTrue).help("Accept any TLS certificate (unsafe)"))
+        .arg(
+            Arg::new("timeout")
+                .long("timeout")
+                .value_name("SECONDS")
+                .value_parser(value_parser!(u64).range(1..))
+                .help("Request timeout in seconds"),
+        )
+        .arg(
+            Arg::new("output")
+                .long("output")
+                .value_name("FORMAT")
+                .value_parser(["json", "table"])
+                .help("json or table [default: table on a terminal, else json]"),
+        )
+        .arg(Arg::new("verbose").short('v').long("verbose").action(ArgAction::Count).help("Log to stderr (-vv for more)"))
+        .arg(Arg::new("mock").long("mock").action(ArgAction::SetTrue).help("Run against an embedded mock DSM as its demo user"))
+        .subcommands(api::commands())
+        .subcommand(
+            Command::new("mock-server").about("Serve the mock DSM until interrupted; prints its URL first").arg(
+                Arg::new("port")
+                    .long("port")
+                    .value_name("N")
+                    .value_parser(value_parser!(u16))
+                    .default_value("0")
+                    .help("Port on 127.0.0.1; 0 picks a free one"),
+            ),
+        )
+}
+
+/// The `synology` binary.
+pub fn main() -> ExitCode {
+    let matches = match command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    init_tracing(matches.get_count("verbose"));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(&matches)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+fn init_tracing(verbosity: u8) {
+    if verbosity == 0 {
+        return;
+    }
+    let level = if verbosity == 1 {
+        tracing::Level::DEBUG
+    } else {
+        tracing::Level::TRACE
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn run(matches: &ArgMatches) -> Result<(), Failure> {
+    let (family, sub) = matches
+        .subcommand()
+        .ok_or_else(|| Failure::usage("synology"))?;
+    if family == "mock-server" {
+        return mock_server(sub.get_one::<u16>("port").copied().unwrap_or(0)).await;
+    }
+    let (client, _mock) = connect(matches).await?;
+    let progress = |n: usize| {
+        let mut err = std::io::stderr();
+        let _ = write!(err, "\rfetched {n} items");
+        let _ = err.flush();
+    };
+    let show_progress = std::io::stderr().is_terminal();
+    let quiet = |_: usize| {};
+    let progress: &(dyn Fn(usize) + Sync) = if show_progress { &progress } else { &quiet };
+    let result = api::run(&client, family, sub, progress).await;
+    if show_progress && sub_wants_all(sub) {
+        eprintln!();
+    }
+    // Log out whatever happened, so DSM frees the session; a failed logout changes nothing.
+    let _ = client.logout().await;
+    let json = result?;
+    let table = match matches.get_one::<String>("output").map(String::as_str) {
+        Some("table") => true,
+        Some(_) => false,
+        None => std::io::stdout().is_terminal(),
+    };
+    let text = if table { output::table(&json) } else { json };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")
+        .map_err(|e| Failure::Unexpected(format!("cannot write the output: {e}")))
+}
+
+/// Whether the selected method was asked for `--all`.
+fn sub_wants_all(mut m: &ArgMatches) -> bool {
+    while let Some((_, sub)) = m.subcommand() {
+        m = sub;
+    }
+    m.try_get_one::<bool>("all")
+        .ok()
+        .flatten()
+        .copied()
+        .unwrap_or(false)
+}
+
+/// A logged-in client: the embedded mock as its demo user, or the NAS the flags name.
+async fn connect(matches: &ArgMatches) -> Result<(Client, Option<MockDsm>), Failure> {
+    if matches.get_flag("mock") {
+        let dsm = MockDsm::start_with(MockConfig::dsm7())
+            .await
+            .map_err(|e| Failure::Unexpected(format!("cannot start the mock DSM: {e}")))?;
+        let client = dsm.client().map_err(Failure::Call)?;
+        client
+            .login(DEMO_USER, DEMO_PASSWORD)
+            .await
+            .map_err(Failure::Login)?;
+        return Ok((client, Some(dsm)));
+    }
+    let url = matches
+        .get_one::<String>("url")
+        .ok_or_else(|| Failure::Usage("--url is required (or --mock)".into()))?;
+    let user = matches
+        .get_one::<String>("user")
+        .ok_or_else(|| Failure::Usage("--user is required".into()))?;
+    let mut builder =
+        Client::builder(url).danger_accept_invalid_certificates(matches.get_flag("insecure"));
+    if let Some(path) = matches.get_one::<PathBuf>("ca-cert") {
+        let pem = std::fs::read(path).map_err(|e| {
+            Failure::Usage(format!("cannot read --ca-cert {}: {e}", path.display()))
+        })?;
+        builder = builder.add_root_certificate_pem(&pem);
+    }
+    if let Some(seconds) = matches.get_one::<u64>("timeout") {
+        builder = builder.timeout(Duration::from_secs(*seconds));
+    }
+    let client = builder.build().map_err(|e| Failure::Usage(e.to_string()))?;
+    let password = password()?;
+    let token_file = matches.get_one::<PathBuf>("device-token-file");
+    let mut login = Login::new(user, &password);
+    if let Some(token) = token_file.map(|p| read_token(p)).transpose()?.flatten() {
+        login = login.device_token(token);
+    }
+    if let Some(otp) = matches.get_one::<String>("otp") {
+        login = login.otp_code(otp).device_name("synology-cli");
+    }
+    client.login_with(login).await.map_err(Failure::Login)?;
+    if let (Some(path), Some(_), Some(token)) = (
+        token_file,
+        matches.get_one::<String>("otp"),
+        client.device_token(),
+    ) {
+        write_token(path, &token)?;
+    }
+    Ok((client, None))
+}
+
+fn password() -> Result<String, Failure> {
+    if let Ok(p) = std::env::var("SYNOLOGY_PASSWORD") {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(
+            "no password: set SYNOLOGY_PASSWORD, or run in a terminal to be asked".into(),
+        ));
+    }
+    rpassword::prompt_password("Password: ")
+        .map_err(|e| Failure::Usage(format!("cannot read the password: {e}")))
+}
+
+/// The device token in `path`; a missing file means no token yet.
+fn read_token(path: &Path) -> Result<Option<DeviceToken>, Failure> {
+    match std::fs::read_to_string(path) {
+        Ok(text) if !text.trim().is_empty() => Ok(Some(DeviceToken::new(text.trim()))),
+        Ok(_) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Failure::Usage(format!(
+            "cannot read --device-token-file {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// Writes the token through a temporary file readable by the owner only, then renames it.
+fn write_token(path: &Path, token: &DeviceToken) -> Result<(), Failure> {
+    let fail = |e: std::io::Error| {
+        Failure::Unexpected(format!(
+            "cannot write --device-token-file {}: {e}",
+            path.display()
+        ))
+    };
+    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp).map_err(fail)?;
+    file.write_all(token.expose().as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(fail)
+}
+
+async fn mock_server(port: u16) -> Result<(), Failure> {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let dsm = MockDsm::start_on(MockConfig::dsm7(), addr)
+        .await
+        .map_err(|e| Failure::Unexpected(format!("cannot start the mock DSM on {addr}: {e}")))?;
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", dsm.url());
+        let _ = out.flush();
+    }
+    eprintln!("mock DSM serving; log in as {DEMO_USER} / {DEMO_PASSWORD}; Ctrl-C stops it");
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Failure::Unexpected(format!("cannot wait for Ctrl-C: {e}")))?;
+    drop(dsm);
+    Ok(())
+}
