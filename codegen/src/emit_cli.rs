@@ -14,13 +14,25 @@ pub fn kebab(name: &str) -> String {
     name.trim_end_matches('_').to_kebab_case()
 }
 
-/// The whole `cli.rs` module.
-pub fn emit(spec: &Spec) -> TokenStream {
+/// `cli/mod.rs`: the family commands and the dispatch to each family's file.
+pub fn emit_root(spec: &Spec) -> TokenStream {
     let families: Vec<&Family> = spec.families.iter().filter(|f| !f.internal).collect();
-    let commands = families.iter().map(|f| family_command(spec, f));
-    let arms = families.iter().map(|f| family_arm(spec, f));
+    let mods = families.iter().map(|f| {
+        let m = ident(&f.module);
+        quote!(mod #m;)
+    });
+    let commands = families.iter().map(|f| {
+        let m = ident(&f.module);
+        quote!(#m::command())
+    });
+    let arms = families.iter().map(|f| {
+        let m = ident(&f.module);
+        let name = kebab(&f.module);
+        quote!(#name => #m::run(client, matches, progress).await,)
+    });
     quote! {
-        #![doc = " The `synology` command's API subcommands, generated from the spec."]
+        #![doc = " The `synology` command's API subcommands, generated from the spec: one file per family."]
+        #(#mods)*
 
         /// One subcommand per API family, with its APIs and methods below it.
         pub(crate) fn commands() -> ::std::vec::Vec<::clap::Command> {
@@ -40,6 +52,44 @@ pub fn emit(spec: &Spec) -> TokenStream {
                 #(#arms)*
                 other => ::std::result::Result::Err(crate::cli::Failure::usage(other)),
             }
+        }
+    }
+}
+
+/// `cli/<family>.rs`: one family's command tree and dispatch.
+pub fn emit_family(spec: &Spec, f: &Family) -> TokenStream {
+    let command = family_command(spec, f);
+    let body = family_body(spec, f);
+    let paged = f
+        .apis
+        .iter()
+        .flat_map(|a| &a.methods)
+        .any(|m| m.pagination.is_some());
+    let progress = if paged {
+        quote!(progress)
+    } else {
+        quote!(_progress)
+    };
+    let title = format!(
+        " `synology {}`: the `SYNO.{}` APIs.",
+        kebab(&f.module),
+        f.wire
+    );
+    quote! {
+        #![doc = #title]
+
+        /// The family's command, with its APIs and methods below it.
+        pub(super) fn command() -> ::clap::Command {
+            #command
+        }
+
+        /// Runs the method `matches` selects.
+        pub(super) async fn run(
+            client: &crate::Client,
+            matches: &::clap::ArgMatches,
+            #progress: &(dyn Fn(usize) + Sync),
+        ) -> ::std::result::Result<::std::string::String, crate::cli::Failure> {
+            #body
         }
     }
 }
@@ -108,14 +158,7 @@ fn method_command(spec: &Spec, a: &Api, m: &Method) -> TokenStream {
             help.push_str(&format!(" [needs version {}+]", p.min_version));
         }
         let required = p.required;
-        Some(quote! {
-            ::clap::Arg::new(#flag)
-                .long(#flag)
-                .value_name(#value_name)
-                .required(#required)
-                .value_parser(#parser)
-                .help(#help)
-        })
+        Some(quote!(crate::cli::arg(#flag, #value_name, #required, #parser, #help)))
     });
     let all = m.pagination.as_ref().map(|p| {
         let help = format!(
@@ -235,10 +278,7 @@ fn call_body(spec: &Spec, f: &Family, a: &Api, m: &Method) -> TokenStream {
             let value = convert(spec, ty, *encoding, &flag, true);
             let setter = ident(&p.rust);
             setters.push(quote! {
-                let request = match #value {
-                    ::std::option::Option::Some(v) => request.#setter(v),
-                    ::std::option::Option::None => request,
-                };
+                let request = crate::cli::set(request, #value, |r, v| r.#setter(v));
             });
         }
     }
@@ -284,7 +324,7 @@ fn method_arms<'a>(
     })
 }
 
-fn family_arm(spec: &Spec, f: &Family) -> TokenStream {
+fn family_body(spec: &Spec, f: &Family) -> TokenStream {
     let name = kebab(&f.module);
     let arms = f.apis.iter().flat_map(|a| -> Vec<TokenStream> {
         match &a.accessor {
@@ -302,9 +342,9 @@ fn family_arm(spec: &Spec, f: &Family) -> TokenStream {
         }
     });
     quote! {
-        #name => match matches.subcommand() {
+        match matches.subcommand() {
             #(#arms)*
             _ => ::std::result::Result::Err(crate::cli::Failure::usage(#name)),
-        },
+        }
     }
 }

@@ -59,8 +59,8 @@ pub fn load_sources(mut sources: Vec<(String, String)>) -> Result<ir::Spec, Spec
     sources.sort();
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    for (name, text) in &sources {
-        match spec::parse(name, text) {
+    for ((name, _), parsed) in sources.iter().zip(parse_all(&sources)) {
+        match parsed {
             Ok(f) => files.push((name.clone(), f)),
             Err(e) => errors.extend(e.diagnostics),
         }
@@ -71,6 +71,38 @@ pub fn load_sources(mut sources: Vec<(String, String)>) -> Result<ir::Spec, Spec
         });
     }
     validate::validate(&files)
+}
+
+/// Parses every file, on all cores; results in the order of `sources`.
+fn parse_all(sources: &[(String, String)]) -> Vec<Result<spec::SpecFile, SpecError>> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.len().max(1));
+    let chunk = sources.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = sources
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(n, t)| spec::parse(n, t))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(sources.chunks(chunk))
+            .flat_map(|(h, part)| {
+                // One result per file even if a worker died, so results stay aligned with names.
+                h.join().unwrap_or_else(|_| {
+                    part.iter()
+                        .map(|_| Err(SpecError::plain("a spec parser thread panicked")))
+                        .collect()
+                })
+            })
+            .collect()
+    })
 }
 
 /// Every generated file for the spec in `spec_dir`: paths relative to the workspace root, and

@@ -83,6 +83,30 @@ pub struct ParamMeta {
     pub constant: Option<&'static str>,
 }
 
+impl ParamMeta {
+    /// A parameter the caller sets.
+    pub const fn value(name: &'static str, required: bool, min_version: u32, secret: bool) -> Self {
+        ParamMeta {
+            name,
+            required,
+            min_version,
+            secret,
+            constant: None,
+        }
+    }
+
+    /// A parameter always sent with `value`.
+    pub const fn constant(name: &'static str, value: &'static str, min_version: u32) -> Self {
+        ParamMeta {
+            name,
+            required: false,
+            min_version,
+            secret: false,
+            constant: Some(value),
+        }
+    }
+}
+
 /// Which parameters and fields implement paging.
 #[derive(Debug)]
 pub struct PageMeta {

@@ -1,5 +1,8 @@
 //! Developer automation: `cargo xtask codegen [--check]`, `cargo xtask demo`.
 
+mod bench;
+mod synth;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -11,6 +14,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   codegen          regenerate generated-client/src/generated and generated-client/docs from api-spec/
   codegen --check  write nothing; exit 1 when any generated file is stale, missing or orphaned
+  bench            benchmarks (codegen, compile cost, requests, decoding, discovery, memory)
+                   printed as a table and written to BENCHMARKS.md
   demo             regenerate, then run the synology CLI against its embedded mock DSM
                    for every method of the spec, as json and as table";
 
@@ -21,6 +26,8 @@ fn main() -> ExitCode {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
         ["demo"] => demo(),
+        ["bench"] => bench::bench(),
+        ["bench-codegen"] => bench::bench_codegen(),
         ["help" | "--help" | "-h"] | [] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -85,6 +85,30 @@ pub(crate) fn required<T: Clone + Send + Sync + 'static>(
     optional(m, flag).ok_or_else(|| Failure::Usage(format!("--{flag} is required")))
 }
 
+/// A flag of a generated method command.
+pub(crate) fn arg(
+    flag: &'static str,
+    value_name: &'static str,
+    required: bool,
+    parser: impl clap::builder::IntoResettable<clap::builder::ValueParser>,
+    help: &'static str,
+) -> Arg {
+    Arg::new(flag)
+        .long(flag)
+        .value_name(value_name)
+        .required(required)
+        .value_parser(parser)
+        .help(help)
+}
+
+/// Applies an optional flag's value to a request builder, when the flag was given.
+pub(crate) fn set<R, V>(request: R, value: Option<V>, apply: impl FnOnce(R, V) -> R) -> R {
+    match value {
+        Some(v) => apply(request, v),
+        None => request,
+    }
+}
+
 /// An optional flag's value.
 pub(crate) fn optional<T: Clone + Send + Sync + 'static>(m: &ArgMatches, flag: &str) -> Option<T> {
     m.try_get_one::<T>(flag).ok().flatten().cloned()

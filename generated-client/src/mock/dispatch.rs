@@ -141,7 +141,11 @@ pub(crate) fn handle(
         return Answer::error(114);
     }
     match (api.as_str(), method.as_str()) {
-        ("SYNO.API.Info", "query") => info_query(state, &params),
+        ("SYNO.API.Info", "query") => match state.answers.get(&(api.clone(), method.clone())) {
+            // A test may serve a recorded answer (a real DSM's full API list).
+            Some(data) => Answer::data(Some(data.clone())),
+            None => info_query(state, &params),
+        },
         ("SYNO.API.Auth", "login") => login(state, &params, version),
         ("SYNO.API.Auth", "logout") => {
             if let Some(sid) = params.get("_sid") {
@@ -252,13 +256,12 @@ fn answer(state: &State, meta: &'static MethodMeta, params: &BTreeMap<String, St
         None => None,
     };
     if let (Some(page), Some(Value::Object(obj))) = (&meta.pagination, data.as_mut()) {
-        let items = match state.items.get(&key) {
-            Some(items) => items.clone(),
-            None => obj
-                .get(page.items)
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default(),
+        // Only the page is copied: an item set may hold millions of entries.
+        let example_items = obj.get(page.items).and_then(Value::as_array).cloned();
+        let items: &[Value] = match (state.items.get(&key), &example_items) {
+            (Some(items), _) => items,
+            (None, Some(items)) => items,
+            (None, None) => &[],
         };
         let number = |i: usize| {
             meta.params
@@ -272,12 +275,11 @@ fn answer(state: &State, meta: &'static MethodMeta, params: &BTreeMap<String, St
             limit = limit.min(cap);
         }
         let end = offset.saturating_add(limit).min(items.len());
-        obj.insert(
-            page.items.to_owned(),
-            Value::Array(items[offset..end].to_vec()),
-        );
+        let total_items = items.len();
+        let page_items = Value::Array(items[offset..end].to_vec());
+        obj.insert(page.items.to_owned(), page_items);
         if let Some(total) = page.total {
-            obj.insert(total.to_owned(), json!(items.len()));
+            obj.insert(total.to_owned(), json!(total_items));
         }
     }
     Answer::data(data)

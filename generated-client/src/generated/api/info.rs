@@ -15,15 +15,7 @@ pub(crate) static QUERY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     post: false,
     min_version: 1u32,
     session: false,
-    params: &[
-        crate::__rt::ParamMeta {
-            name: "query",
-            required: true,
-            min_version: 1u32,
-            secret: false,
-            constant: ::std::option::Option::None,
-        },
-    ],
+    params: &[crate::__rt::ParamMeta::value("query", true, 1u32, false)],
     has_data: true,
     secret_response: false,
     decode_json: crate::__rt::decode_json::<

@@ -15,15 +15,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     post: false,
     min_version: 1u32,
     session: true,
-    params: &[
-        crate::__rt::ParamMeta {
-            name: "user",
-            required: true,
-            min_version: 1u32,
-            secret: false,
-            constant: ::std::option::Option::None,
-        },
-    ],
+    params: &[crate::__rt::ParamMeta::value("user", true, 1u32, false)],
     has_data: true,
     secret_response: false,
     decode_json: crate::__rt::decode_json::<super::UserProfile>,

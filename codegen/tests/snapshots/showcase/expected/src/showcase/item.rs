@@ -16,20 +16,8 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     min_version: 1u32,
     session: true,
     params: &[
-        crate::__rt::ParamMeta {
-            name: "offset",
-            required: false,
-            min_version: 1u32,
-            secret: false,
-            constant: ::std::option::Option::None,
-        },
-        crate::__rt::ParamMeta {
-            name: "limit",
-            required: false,
-            min_version: 1u32,
-            secret: false,
-            constant: ::std::option::Option::None,
-        },
+        crate::__rt::ParamMeta::value("offset", false, 1u32, false),
+        crate::__rt::ParamMeta::value("limit", false, 1u32, false),
     ],
     has_data: true,
     secret_response: true,

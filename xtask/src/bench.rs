@@ -1,0 +1,312 @@
+//! `cargo xtask bench`: codegen at scale, compile cost, request overhead, decoding, discovery
+//! and memory, as one table printed and written to BENCHMARKS.md. Every speed is a ratio
+//! against a baseline measured in the same run; nothing here asserts a timing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use crate::{synth, workspace_root};
+
+/// One row of the table.
+struct Row {
+    group: String,
+    name: String,
+    value: String,
+    baseline: String,
+    ratio: String,
+    target: String,
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Sizes of the synthetic specs, in APIs.
+const CODEGEN_SIZES: [usize; 3] = [10, 100, 1000];
+const COMPILE_SIZES: [usize; 3] = [100, 400, 1000];
+
+pub fn bench() -> Result<ExitCode> {
+    let started = Instant::now();
+    let root = workspace_root();
+    let mut rows = Vec::new();
+
+    eprintln!("== codegen at scale (release build of xtask)");
+    let out = run_capture(Command::new(cargo()).current_dir(&root).args([
+        "run",
+        "--release",
+        "--quiet",
+        "-p",
+        "xtask",
+        "--",
+        "bench-codegen",
+    ]))?;
+    rows.extend(parse_rows(&out));
+
+    eprintln!("== compile cost (scratch workspace, shared target directory)");
+    rows.extend(compile_cost(&root)?);
+
+    eprintln!("== runtime: requests, decoding, discovery, memory (cargo bench)");
+    let out = run_capture(Command::new(cargo()).current_dir(&root).args([
+        "bench",
+        "--quiet",
+        "-p",
+        "synology-client",
+        "--features",
+        "mock",
+        "--bench",
+        "runtime",
+    ]))?;
+    rows.extend(parse_rows(&out));
+
+    let table = render(&rows, started.elapsed().as_secs());
+    println!("{table}");
+    std::fs::write(root.join("BENCHMARKS.md"), &table).context("writing BENCHMARKS.md")?;
+    eprintln!(
+        "written to BENCHMARKS.md in {} s",
+        started.elapsed().as_secs()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_capture(cmd: &mut Command) -> Result<String> {
+    let out = cmd.output().with_context(|| format!("running {cmd:?}"))?;
+    if !out.status.success() {
+        bail!("{cmd:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Rows printed by the measuring programs: `ROW|group|name|value|baseline|ratio|target`.
+fn parse_rows(out: &str) -> Vec<Row> {
+    out.lines()
+        .filter_map(|l| l.strip_prefix("ROW|"))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('|').collect();
+            let [group, name, value, baseline, ratio, target] = f.as_slice() else {
+                return None;
+            };
+            Some(Row {
+                group: group.to_string(),
+                name: name.to_string(),
+                value: value.to_string(),
+                baseline: baseline.to_string(),
+                ratio: ratio.to_string(),
+                target: target.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Writes the synthetic spec of `n` APIs (plus core.yaml, which the runtime needs) to `dir`.
+fn write_synthetic(root: &Path, dir: &Path, n: usize) -> Result<()> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir)?;
+    std::fs::copy(root.join("api-spec/core.yaml"), dir.join("core.yaml"))?;
+    for (name, text) in synth::spec(n) {
+        std::fs::write(dir.join(name), text)?;
+    }
+    Ok(())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// `xtask bench-codegen`, run in release: generation time and lines for each size.
+pub fn bench_codegen() -> Result<ExitCode> {
+    let root = workspace_root();
+    let mut per_method = Vec::new();
+    for n in CODEGEN_SIZES {
+        let dir = root.join(format!("target/bench/spec-{n}"));
+        write_synthetic(&root, &dir, n)?;
+        let mut times = Vec::new();
+        let mut files = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            files =
+                codegen::generate(&dir).map_err(|e| anyhow::anyhow!("synthetic spec {n}: {e}"))?;
+            times.push(t.elapsed().as_secs_f64());
+        }
+        let ms = median(times) * 1000.0;
+        let rust_lines: usize = files
+            .iter()
+            .filter(|(p, _)| p.extension().is_some_and(|e| e == "rs"))
+            .map(|(_, c)| c.lines().count())
+            .sum();
+        let methods = 3 * n + 3;
+        let us_per_method = ms * 1000.0 / methods as f64;
+        per_method.push((n, us_per_method));
+        let target = if n == 1000 {
+            format!(
+                "<= 1 ms/method: {}",
+                if us_per_method <= 1000.0 {
+                    "met"
+                } else {
+                    "MISSED"
+                }
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "ROW|codegen|N={n} APIs ({methods} methods, {} files)|{ms:.0} ms, {rust_lines} lines|-|{us_per_method:.0} µs/method|{target}",
+            files.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn compile_cost(root: &Path) -> Result<Vec<Row>> {
+    let scratch = root.join("target/bench-scratch");
+    let client = scratch.join("client");
+    std::fs::create_dir_all(&client)?;
+    // The workspace: this repository's shared settings and lock file, one member.
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml"))?;
+    let manifest = manifest.replace(
+        r#"members = ["codegen", "generated-client", "xtask"]"#,
+        r#"members = ["client"]"#,
+    );
+    std::fs::write(scratch.join("Cargo.toml"), manifest)?;
+    std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock"))?;
+    let member = std::fs::read_to_string(root.join("generated-client/Cargo.toml"))?;
+    let member = member
+        .split("\n[[bin]]")
+        .next()
+        .unwrap_or(&member)
+        .to_owned();
+    std::fs::write(client.join("Cargo.toml"), member)?;
+
+    let mut rows = Vec::new();
+    let mut points = Vec::new();
+    // The first build compiles the dependencies once; it is not timed.
+    for (i, n) in std::iter::once(10).chain(COMPILE_SIZES).enumerate() {
+        let spec = root.join(format!("target/bench/compile-spec-{n}"));
+        write_synthetic(root, &spec, n)?;
+        let files = codegen::generate(&spec).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let _ = std::fs::remove_dir_all(client.join("src"));
+        copy_runtime(&root.join("generated-client/src"), &client.join("src"))?;
+        for (path, text) in &files {
+            if let Ok(rel) = path.strip_prefix("generated-client") {
+                let dest = client.join(rel);
+                std::fs::create_dir_all(dest.parent().context("a parent")?)?;
+                std::fs::write(dest, text)?;
+            }
+        }
+        let t = Instant::now();
+        let status = Command::new(cargo())
+            .current_dir(&scratch)
+            .env("CARGO_TARGET_DIR", scratch.join("target"))
+            .args(["build", "--quiet", "-p", "synology-client"])
+            .status()?;
+        if !status.success() {
+            bail!("the scratch client with {n} APIs does not build");
+        }
+        let secs = t.elapsed().as_secs_f64();
+        if i > 0 {
+            points.push((n as f64, secs));
+            eprintln!("   {n} APIs: {secs:.1} s");
+        }
+    }
+    // Least squares: seconds = a + b * APIs; linear when the per-API cost at the ends agrees.
+    let (sx, sy): (f64, f64) = points
+        .iter()
+        .fold((0.0, 0.0), |(x, y), (px, py)| (x + px, y + py));
+    let k = points.len() as f64;
+    let (mx, my) = (sx / k, sy / k);
+    let b = points.iter().map(|(x, y)| (x - mx) * (y - my)).sum::<f64>()
+        / points.iter().map(|(x, _)| (x - mx).powi(2)).sum::<f64>();
+    let a = my - b * mx;
+    let worst = points
+        .iter()
+        .map(|(x, y)| ((a + b * x) - y).abs() / y)
+        .fold(0.0, f64::max);
+    for (n, secs) in &points {
+        rows.push(Row {
+            group: "compile".into(),
+            name: format!("cargo build, client with {n} APIs"),
+            value: format!("{secs:.1} s"),
+            baseline: "-".into(),
+            ratio: format!("{:.2} s/100 APIs", secs / n * 100.0),
+            target: String::new(),
+        });
+    }
+    rows.push(Row {
+        group: "compile".into(),
+        name: "fit: seconds = a + b·APIs".into(),
+        value: format!("a = {a:.1} s, b = {:.2} s/100 APIs", b * 100.0),
+        baseline: "-".into(),
+        ratio: format!("worst residual {:.0}%", worst * 100.0),
+        target: format!(
+            "linear in N: {}",
+            if worst <= 0.15 { "met" } else { "MISSED" }
+        ),
+    });
+    Ok(rows)
+}
+
+fn copy_runtime(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name();
+        if name == "generated" {
+            continue;
+        }
+        let dest: PathBuf = to.join(&name);
+        if entry.file_type()?.is_dir() {
+            copy_runtime(&path, &dest)?;
+        } else {
+            std::fs::copy(&path, &dest)?;
+        }
+    }
+    Ok(())
+}
+
+fn render(rows: &[Row], seconds: u64) -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let mut out = format!(
+        "# Benchmarks\n\n`cargo xtask bench`, run on {} ({cpus} CPUs, {model}), in {seconds} s.\n\
+         Speeds are ratios against a baseline measured in the same run (ratio = baseline time / our time, \
+         so 1.00 is as fast as the baseline). Timing is noisy on a shared machine; no test asserts any of it.\n\n\
+         | group | measurement | value | baseline | ratio | target |\n| --- | --- | --- | --- | --- | --- |\n",
+        today()
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            r.group, r.name, r.value, r.baseline, r.ratio, r.target
+        ));
+    }
+    out
+}
+
+/// Today's date (UTC) as YYYY-MM-DD.
+fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
