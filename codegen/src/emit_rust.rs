@@ -718,6 +718,7 @@ fn method_meta(spec: &Spec, family: &Family, api: &Api, m: &Method) -> TokenStre
             params: &[#(#params)*],
             has_data: #has_data,
             secret_response: #secret_response,
+            #[cfg(test)]
             decode_json: #decode_json,
             example: #example,
             pagination: #pagination,

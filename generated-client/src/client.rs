@@ -44,7 +44,7 @@ struct Inner {
 /// The session and what is needed to open it again.
 #[derive(Default)]
 struct SessionState {
-    session: Option<Session>,
+    session: Option<std::sync::Arc<Session>>,
     /// Bumped by every login: a call that lost the session at generation `g` logs in again
     /// only if no other call already did (the generation is still `g`).
     generation: u64,
@@ -297,7 +297,7 @@ impl Client {
                 .filter(|t| !t.expose().is_empty() && t.expose() != "--------"),
         };
         let mut state = self.state_mut();
-        state.session = Some(session);
+        state.session = Some(std::sync::Arc::new(session));
         state.generation += 1;
         state.login = Some(Login {
             otp_code: None,
@@ -403,7 +403,7 @@ impl Client {
             .get_or_try_init(|| async {
                 let params = Params::new(&info::QUERY).with_named("query", "all");
                 let target = Target {
-                    path: info::API.path.to_owned(),
+                    path: info::API.path,
                     version: info::API.max_version,
                 };
                 let body = self.send(&params, target).await?;
@@ -424,7 +424,7 @@ impl Client {
     }
 
     /// Sends one request to `target` and returns the body of a successful HTTP answer.
-    async fn send(&self, params: &Params, target: Target) -> Result<bytes::Bytes, Error> {
+    async fn send(&self, params: &Params, target: Target<'_>) -> Result<bytes::Bytes, Error> {
         let meta = params.meta;
         let Target { path, version } = target;
         let verb = if meta.post { "POST" } else { "GET" };

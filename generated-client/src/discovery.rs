@@ -15,8 +15,8 @@ pub(crate) struct Discovery {
 
 /// Where and how to send one call.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Target {
-    pub path: String,
+pub(crate) struct Target<'a> {
+    pub path: &'a str,
     pub version: u32,
 }
 
@@ -28,7 +28,7 @@ impl Discovery {
     }
 
     /// The path and version for a call, or `Unsupported` (nothing is sent).
-    pub(crate) fn resolve(&self, params: &Params) -> Result<Target, Error> {
+    pub(crate) fn resolve(&self, params: &Params) -> Result<Target<'_>, Error> {
         self.resolve_version(params.meta.api, params.needed_version())
     }
 
@@ -36,7 +36,7 @@ impl Discovery {
         &self,
         api: &'static ApiMeta,
         needed: u32,
-    ) -> Result<Target, Error> {
+    ) -> Result<Target<'_>, Error> {
         let Some(entry) = self.apis.get(api.name) else {
             return Err(Error::Unsupported {
                 api: api.name,
@@ -56,16 +56,23 @@ impl Discovery {
             });
         }
         Ok(Target {
-            path: entry.path.clone(),
+            path: &entry.path,
             version: high,
         })
     }
 
     /// Up to three published API names closest to `name`.
     fn suggestions(&self, name: &str) -> Vec<String> {
-        let mut scored: Vec<(f64, &String)> = self
-            .apis
-            .keys()
+        // The same family first ("SYNO.CloudSync." for "SYNO.CloudSync.Connection"): closest
+        // in meaning, and a few names to score rather than a thousand.
+        let family: String = name.split('.').take(2).collect::<Vec<_>>().join(".");
+        let in_family = |k: &&String| k.as_str() == family || k.starts_with(&format!("{family}."));
+        let mut candidates: Vec<&String> = self.apis.keys().filter(in_family).collect();
+        if candidates.is_empty() {
+            candidates = self.apis.keys().collect();
+        }
+        let mut scored: Vec<(f64, &String)> = candidates
+            .into_iter()
             .map(|k| (strsim::jaro_winkler(name, k), k))
             .filter(|(s, _)| *s >= 0.85)
             .collect();

@@ -60,7 +60,9 @@ pub struct MethodMeta {
     /// Whether the response can hold a secret: decode errors then quote nothing of it.
     pub secret_response: bool,
     /// Decodes a response body into the method's typed `data` and re-serializes it: DSM's
-    /// field names and raw enum values, `{}` for methods without data.
+    /// field names and raw enum values, `{}` for methods without data. Tests only: it costs
+    /// one more instantiation of every response type.
+    #[cfg(test)]
     pub decode_json: fn(&'static MethodMeta, &[u8]) -> Result<serde_json::Value, Error>,
     /// The documented envelope, JSON.
     pub example: Option<&'static str>,
@@ -286,6 +288,7 @@ pub async fn call_unit(client: &Client, params: Params) -> Result<(), Error> {
 }
 
 /// Decodes into `T`, then re-serializes: the typed view of any method, as JSON.
+#[cfg(test)]
 pub fn decode_json<T: DeserializeOwned + serde::Serialize>(
     meta: &'static MethodMeta,
     body: &[u8],
@@ -295,6 +298,7 @@ pub fn decode_json<T: DeserializeOwned + serde::Serialize>(
 }
 
 /// [`decode_json`] for methods without data: `{}`.
+#[cfg(test)]
 pub fn decode_json_unit(
     meta: &'static MethodMeta,
     body: &[u8],
@@ -331,38 +335,114 @@ pub(crate) fn decode<T: DeserializeOwned>(
     meta: &'static MethodMeta,
     body: &[u8],
 ) -> Result<T, Error> {
-    // Fast path: one pass over the bytes.
-    if let Ok(envelope) = serde_json::from_slice::<Envelope<T>>(body) {
-        return match check(meta, envelope)? {
-            Some(data) => Ok(data),
-            None => Err(decode_error(
-                meta,
-                "data",
-                "success without `data`".into(),
-                body,
-            )),
-        };
-    }
-    // Slow path, only on failure: find out what went wrong, and where.
+    // One pass over the bytes when all is well.
+    let error = match serde_json::from_slice::<Envelope<T>>(body) {
+        Ok(envelope) => {
+            return match check(meta, envelope)? {
+                Some(data) => Ok(data),
+                None => Err(decode_error(
+                    meta,
+                    "data",
+                    "success without `data`".into(),
+                    body,
+                )),
+            };
+        }
+        Err(e) => e,
+    };
+    // Only on failure: a DSM error in an envelope whose `data` does not fit, or else where
+    // the body stopped fitting. The path comes from scanning the bytes up to serde_json's
+    // position, so `T` is decoded with one deserializer type only (a second one, such as
+    // serde_path_to_error's, doubles the compile time of every response type).
     let envelope: Envelope<IgnoredAny> = parse_envelope(meta, body)?;
     if !envelope.success {
         let (code, detail) = envelope.error.map_or((100, None), |e| (e.code, e.errors));
         return Err(api_error(meta, code, detail));
     }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let result: Result<Envelope<T>, _> = serde_path_to_error::deserialize(&mut de);
-    match result {
-        Err(e) => {
-            let path = e.path().to_string();
-            Err(decode_error(meta, &path, e.into_inner().to_string(), body))
-        }
-        Ok(_) => Err(decode_error(
-            meta,
-            "",
-            "the response does not fit".into(),
-            body,
-        )),
+    let path = json_path_at(body, error.line(), error.column());
+    let message = error.to_string();
+    let message = message
+        .rfind(" at line ")
+        .map_or(message.as_str(), |at| &message[..at])
+        .to_owned();
+    Err(decode_error(meta, &path, message, body))
+}
+
+/// The JSON path (`data.connections[1].conn_id`) of the value being read at a 1-based line and
+/// a byte column (serde_json's error position), by scanning the body up to it.
+pub(crate) fn json_path_at(body: &[u8], line: usize, column: usize) -> String {
+    enum Frame {
+        Object {
+            key: Option<String>,
+            expect_key: bool,
+        },
+        Array {
+            index: usize,
+        },
     }
+    let line_start = if line <= 1 {
+        0
+    } else {
+        body.iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(line - 2)
+            .map_or(body.len(), |(i, _)| i + 1)
+    };
+    let end = line_start.saturating_add(column).min(body.len());
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while i < end {
+        match body[i] {
+            b'{' => stack.push(Frame::Object {
+                key: None,
+                expect_key: true,
+            }),
+            b'[' => stack.push(Frame::Array { index: 0 }),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Array { index }) => *index += 1,
+                Some(Frame::Object { key, expect_key }) => {
+                    *key = None;
+                    *expect_key = true;
+                }
+                None => {}
+            },
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < end && body[i] != b'"' {
+                    i += if body[i] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Frame::Object {
+                    key,
+                    expect_key: expect @ true,
+                }) = stack.last_mut()
+                {
+                    *key = Some(String::from_utf8_lossy(&body[start..i.min(end)]).into_owned());
+                    *expect = false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::Object { key: Some(k), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            Frame::Array { index } => path.push_str(&format!("[{index}]")),
+            Frame::Object { key: None, .. } => {}
+        }
+    }
+    path
 }
 
 pub(crate) fn decode_error(
@@ -481,4 +561,86 @@ where
     })
     .try_flatten()
     .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_path_at;
+
+    /// The path at serde_json's own error position for each kind of mismatch.
+    fn path_of_error<T: serde::de::DeserializeOwned + std::fmt::Debug>(body: &str) -> String {
+        let e = serde_json::from_str::<T>(body).unwrap_err();
+        json_path_at(body.as_bytes(), e.line(), e.column())
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Conn {
+        conn_id: i64,
+        name: String,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Data {
+        connections: Vec<Conn>,
+        total: u64,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Envelope {
+        data: Data,
+    }
+
+    #[test]
+    fn finds_the_failing_value() {
+        let cases = [
+            (
+                r#"{"data":{"connections":[{"conn_id":1,"name":"a"},{"conn_id":[],"name":"b"}],"total":2}}"#,
+                "data.connections[1].conn_id",
+            ),
+            (
+                r#"{"data":{"connections":[{"conn_id":1,"name":"a"},{"conn_id":{"x":[1]},"name":"b"}],"total":2}}"#,
+                "data.connections[1].conn_id",
+            ),
+            (
+                r#"{"data":{"connections":[{"conn_id":1,"name":5}],"total":2}}"#,
+                "data.connections[0].name",
+            ),
+            (
+                r#"{"data":{"connections":[{"conn_id":1}],"total":2}}"#,
+                "data.connections[0]",
+            ),
+            (r#"{"data":{"connections":[],"total":-2}}"#, "data.total"),
+            (
+                r#"{"data":{"connections":7,"total":2}}"#,
+                "data.connections",
+            ),
+            (
+                "{\n  \"data\": {\n    \"connections\": [\n      {\"conn_id\": \"x\", \"name\": \"a\"}\n    ],\n    \"total\": 1\n  }\n}",
+                "data.connections[0].conn_id",
+            ),
+            (
+                r#"{"data":{"connections":[{"name":"a \"q\" ,[{","conn_id":true}],"total":1}}"#,
+                "data.connections[0].conn_id",
+            ),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(path_of_error::<Envelope>(body), expected, "{body}");
+        }
+    }
+
+    #[test]
+    fn never_panics_on_odd_positions() {
+        for (line, column) in [
+            (0, 0),
+            (1, 0),
+            (1, 10_000),
+            (50, 3),
+            (usize::MAX, usize::MAX),
+        ] {
+            let _ = json_path_at(br#"{"a":[1,{"b":"\"#, line, column);
+        }
+    }
 }

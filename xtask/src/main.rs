@@ -28,6 +28,17 @@ fn main() -> ExitCode {
         ["demo"] => demo(),
         ["bench"] => bench::bench(),
         ["bench-codegen"] => bench::bench_codegen(),
+        ["bench-compile", sizes @ ..] => match sizes
+            .iter()
+            .map(|s| s.parse())
+            .collect::<Result<Vec<usize>, _>>()
+        {
+            Ok(sizes) if !sizes.is_empty() => bench::bench_compile(&sizes),
+            _ => {
+                eprintln!("usage: cargo xtask bench-compile N [N ...]");
+                return ExitCode::from(2);
+            }
+        },
         ["help" | "--help" | "-h"] | [] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -54,20 +54,23 @@ pub(crate) fn handle(
 ) -> Answer {
     let api = params.get("api").cloned().unwrap_or_default();
     let method = params.get("method").cloned().unwrap_or_default();
-    let masked = params
-        .iter()
-        .map(|(k, v)| {
-            let secret = SECRET_NAMES.contains(&k.as_str())
-                || param_meta(&api, &method).is_some_and(|m| is_secret(m, k));
-            (k.clone(), if secret { "***".to_owned() } else { v.clone() })
-        })
-        .collect();
-    state.requests.push(RecordedRequest {
-        verb: if post { "POST" } else { "GET" }.to_owned(),
-        path: format!("/webapi/{cgi}"),
-        params: masked,
-        syno_token: token.is_some(),
-    });
+    if state.config.log_requests {
+        let meta = param_meta(&api, &method);
+        let masked = params
+            .iter()
+            .map(|(k, v)| {
+                let secret =
+                    SECRET_NAMES.contains(&k.as_str()) || meta.is_some_and(|m| is_secret(m, k));
+                (k.clone(), if secret { "***".to_owned() } else { v.clone() })
+            })
+            .collect();
+        state.requests.push(RecordedRequest {
+            verb: if post { "POST" } else { "GET" }.to_owned(),
+            path: format!("/webapi/{cgi}"),
+            params: masked,
+            syno_token: token.is_some(),
+        });
+    }
 
     match state.expire_after {
         Some(0) => {

@@ -61,6 +61,7 @@ pub struct MockConfig {
     page_cap: Option<usize>,
     synotoken_placeholder: bool,
     tls: Option<(String, String)>,
+    log_requests: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +99,7 @@ impl MockConfig {
             page_cap: None,
             synotoken_placeholder: false,
             tls: None,
+            log_requests: true,
         }
         .user(DEMO_USER, DEMO_PASSWORD)
         .api("SYNO.API.Auth", "entry.cgi", 1, 7)
@@ -138,6 +140,12 @@ impl MockConfig {
     /// `https://127.0.0.1:PORT`.
     pub fn tls(mut self, cert_pem: &str, key_pem: &str) -> Self {
         self.tls = Some((cert_pem.to_owned(), key_pem.to_owned()));
+        self
+    }
+
+    /// Keeps no request log (for load tests: the log grows with every request).
+    pub fn without_request_log(mut self) -> Self {
+        self.log_requests = false;
         self
     }
 

@@ -84,6 +84,7 @@ pub(crate) static LOGIN: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     ],
     has_data: true,
     secret_response: true,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::LoginResult>,
     example: ::std::option::Option::Some(
         "{\"data\":{\"did\":\"d3vic3t0ken\",\"is_portal_port\":false,\"sid\":\"s3ssi0nid\",\"synotoken\":\"--------\"},\"success\":true}",
@@ -100,6 +101,7 @@ pub(crate) static LOGOUT: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     params: &[crate::__rt::ParamMeta::value("session", false, 1u32, false)],
     has_data: false,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,
     example: ::std::option::Option::Some("{\"success\":true}"),
     pagination: ::std::option::Option::None,

@@ -18,6 +18,7 @@ pub(crate) static QUERY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     params: &[crate::__rt::ParamMeta::value("query", true, 1u32, false)],
     has_data: true,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json::<
         ::std::collections::BTreeMap<::std::string::String, super::ApiInfoEntry>,
     >,

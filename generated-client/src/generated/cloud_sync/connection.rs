@@ -18,6 +18,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     params: &[],
     has_data: true,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::ConnectionList>,
     example: ::std::option::Option::Some(
         "{\"data\":{\"connections\":[{\"account\":\"user@gmail.com\",\"cloud_type\":\"gdrive\",\"conn_id\":1,\"display_name\":\"My Google Drive\",\"status\":\"connected\"}],\"total\":1},\"success\":true}",
@@ -34,6 +35,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     params: &[crate::__rt::ParamMeta::value("conn_id", true, 1u32, false)],
     has_data: true,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::ConnectionDetails>,
     example: ::std::option::Option::Some(
         "{\"data\":{\"account\":\"user@gmail.com\",\"cloud_type\":\"gdrive\",\"conn_id\":1,\"display_name\":\"My Google Drive\",\"quota_total\":17179869184,\"quota_used\":5368709120,\"status\":\"connected\"},\"success\":true}",
@@ -50,6 +52,7 @@ pub(crate) static PAUSE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     params: &[crate::__rt::ParamMeta::value("conn_id", true, 1u32, false)],
     has_data: false,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,
     example: ::std::option::Option::Some("{\"success\":true}"),
     pagination: ::std::option::Option::None,
@@ -64,6 +67,7 @@ pub(crate) static RESUME: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     params: &[crate::__rt::ParamMeta::value("conn_id", true, 1u32, false)],
     has_data: false,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,
     example: ::std::option::Option::Some("{\"success\":true}"),
     pagination: ::std::option::Option::None,

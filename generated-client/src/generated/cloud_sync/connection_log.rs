@@ -22,6 +22,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     ],
     has_data: true,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::LogList>,
     example: ::std::option::Option::Some(
         "{\"data\":{\"logs\":[{\"message\":\"Sync completed successfully\",\"time\":1732788000,\"type\":\"info\"}],\"total\":1},\"success\":true}",

@@ -18,6 +18,7 @@ pub(crate) static GET_SUMMARY: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     params: &[],
     has_data: true,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DriveSummary>,
     example: ::std::option::Option::Some(
         "{\"data\":{\"desktop_clients\":15,\"mobile_clients\":8,\"total_connections\":25,\"web_clients\":2},\"success\":true}",
@@ -34,6 +35,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     params: &[],
     has_data: true,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::ClientConnectionList>,
     example: ::std::option::Option::Some(
         "{\"data\":{\"connections\":[{\"client_type\":\"desktop\",\"client_version\":\"3.4.0\",\"connected_time\":1732788000,\"ip_address\":\"192.168.1.100\",\"user\":\"john.doe\"}],\"total\":1},\"success\":true}",

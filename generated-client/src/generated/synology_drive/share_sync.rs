@@ -18,6 +18,7 @@ pub(crate) static LIST_CONNECTIONS: crate::__rt::MethodMeta = crate::__rt::Metho
     params: &[],
     has_data: true,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::ShareSyncConnectionList>,
     example: ::std::option::Option::Some(
         "{\"data\":{\"connections\":[{\"bytes_synced\":104857600,\"files_synced\":150,\"share_name\":\"Team Projects\",\"sync_status\":\"syncing\",\"user\":\"john.doe\"}],\"total\":1},\"success\":true}",

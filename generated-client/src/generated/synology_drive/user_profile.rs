@@ -18,6 +18,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     params: &[crate::__rt::ParamMeta::value("user", true, 1u32, false)],
     has_data: true,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::UserProfile>,
     example: ::std::option::Option::Some(
         "{\"data\":{\"file_count\":500,\"folder_count\":50,\"last_sync_time\":1732788000,\"quota_total\":107374182400,\"quota_used\":5368709120,\"user\":\"john.doe\"},\"success\":true}",

@@ -24,6 +24,7 @@ pub(crate) static GET_STATS: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     params: &[],
     has_data: true,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::Stats>,
     example: ::std::option::Option::Some(
         "{\"data\":{\"widget_count\":\"39978088267776\"},\"success\":true}",
@@ -52,6 +53,7 @@ pub(crate) static SET_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta 
     ],
     has_data: false,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,
     example: ::std::option::Option::Some("{\"success\":true}"),
     pagination: ::std::option::Option::None,

@@ -22,6 +22,7 @@ pub(crate) static LIST_EVENTS: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     ],
     has_data: true,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::EventPage>,
     example: ::std::option::Option::None,
     pagination: ::std::option::Option::Some(crate::__rt::PageMeta {

@@ -18,6 +18,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     params: &[],
     has_data: true,
     secret_response: false,
+    #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::OtherView>,
     example: ::std::option::Option::None,
     pagination: ::std::option::Option::None,

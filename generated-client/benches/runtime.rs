@@ -1,0 +1,495 @@
+//! Runtime benchmarks behind `cargo xtask bench` (also `cargo bench --features mock --bench
+//! runtime`). Each speed is measured against a hand-written baseline in the same run, the two
+//! alternated and the median kept; output lines `ROW|group|name|value|baseline|ratio|target`.
+//!
+//! The server runs in its own process (this program in `serve` mode), and each memory case
+//! in its own process too.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::{StreamExt, TryStreamExt, stream};
+use serde::Deserialize;
+use synology_client::Client;
+use synology_client::cloud_sync::LogList;
+use synology_client::mock::{DEMO_PASSWORD, DEMO_USER, MockConfig, MockDsm};
+
+const CALLS: usize = 10_000;
+const ROUNDS: usize = 3;
+const IN_FLIGHT: usize = 64;
+
+// The hand-written baseline: the same fields, plain serde types.
+#[derive(Deserialize)]
+struct Envelope<T> {
+    #[allow(dead_code)]
+    success: bool,
+    data: Option<T>,
+}
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct HandConnectionList {
+    connections: Vec<HandConnection>,
+    total: u64,
+}
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct HandConnection {
+    conn_id: i64,
+    cloud_type: String,
+    display_name: String,
+    status: String,
+    account: String,
+}
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct HandLogList {
+    logs: Vec<HandLog>,
+    total: u64,
+}
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct HandLog {
+    time: i64,
+    #[serde(rename = "type")]
+    kind: String,
+    message: String,
+}
+
+fn row(group: &str, name: &str, value: &str, baseline: &str, ratio: &str, target: &str) {
+    println!("ROW|{group}|{name}|{value}|{baseline}|{ratio}|{target}");
+    let _ = std::io::stdout().flush();
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "MISSED" }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    match args.as_slice() {
+        ["serve", items] => rt.block_on(serve(items.parse().expect("item count"))),
+        ["stream", url, total] => {
+            rt.block_on(memory_case(url, true, total.parse().expect("total")))
+        }
+        ["collect", url, total] => {
+            rt.block_on(memory_case(url, false, total.parse().expect("total")))
+        }
+        _ => {
+            decoding();
+            rt.block_on(requests());
+            rt.block_on(discovery());
+            memory();
+        }
+    }
+}
+
+/// `serve N`: a mock DSM (no request log) whose log list pages through N entries; prints its
+/// URL, serves until stdin closes.
+async fn serve(items: usize) {
+    let dsm = MockDsm::start_with(MockConfig::dsm7().without_request_log())
+        .await
+        .expect("mock");
+    if items > 0 {
+        let entries = (0..items)
+            .map(|i| serde_json::json!({"time": 1_700_000_000 + i, "type": "info", "message": format!("entry number {i}")}))
+            .collect();
+        dsm.set_items("SYNO.CloudSync.Connection.Log", "List", entries);
+    }
+    println!("{}", dsm.url());
+    let _ = std::io::stdout().flush();
+    let _ = tokio::task::spawn_blocking(|| {
+        let mut sink = String::new();
+        let _ = std::io::stdin().read_line(&mut sink);
+    })
+    .await;
+}
+
+/// Starts this program in `serve` mode and returns it with its URL.
+fn spawn_server(items: usize) -> (Child, String) {
+    let mut child = Command::new(std::env::current_exe().expect("own path"))
+        .args(["serve", &items.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("server process");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("server URL");
+    (child, line.trim().to_owned())
+}
+
+fn decoding() {
+    let n = 100_000;
+    let logs: Vec<_> = (0..n)
+        .map(|i| serde_json::json!({"time": 1_700_000_000 + i, "type": if i % 7 == 0 { "warning" } else { "info" }, "message": format!("Sync of file {i} completed")}))
+        .collect();
+    let body = serde_json::to_vec(
+        &serde_json::json!({"success": true, "data": {"logs": logs, "total": n}}),
+    )
+    .expect("json");
+    let (mut ours, mut base) = (Vec::new(), Vec::new());
+    for round in 0..15 {
+        let time_ours = || {
+            let t = Instant::now();
+            let e: Envelope<LogList> = serde_json::from_slice(&body).expect("decodes");
+            assert_eq!(e.data.map(|d| d.logs.len()), Some(n));
+            t.elapsed().as_secs_f64()
+        };
+        let time_base = || {
+            let t = Instant::now();
+            let e: Envelope<HandLogList> = serde_json::from_slice(&body).expect("decodes");
+            assert_eq!(e.data.map(|d| d.logs.len()), Some(n));
+            t.elapsed().as_secs_f64()
+        };
+        if round % 2 == 0 {
+            ours.push(time_ours());
+            base.push(time_base());
+        } else {
+            base.push(time_base());
+            ours.push(time_ours());
+        }
+    }
+    let (o, b) = (median(ours), median(base));
+    row(
+        "decoding",
+        &format!(
+            "100,000-entry log page ({:.1} MB), generated LogList",
+            body.len() as f64 / 1e6
+        ),
+        &format!("{:.1} ms", o * 1e3),
+        &format!("{:.1} ms (hand-written struct)", b * 1e3),
+        &format!("{:.2}", b / o),
+        &format!(">= 0.90: {}", verdict(b / o >= 0.90)),
+    );
+}
+
+/// Logs in by hand: the session id and the SynoToken, which the generated client also sends.
+async fn login_baseline(http: &reqwest::Client, url: &str) -> (String, String) {
+    let form = [
+        ("api", "SYNO.API.Auth"),
+        ("version", "7"),
+        ("method", "login"),
+        ("account", DEMO_USER),
+        ("passwd", DEMO_PASSWORD),
+        ("format", "sid"),
+        ("enable_syno_token", "yes"),
+    ];
+    let body: serde_json::Value = http
+        .post(format!("{url}/webapi/entry.cgi"))
+        .form(&form)
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let field = |k: &str| body["data"][k].as_str().expect("login field").to_owned();
+    (field("sid"), field("synotoken"))
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Call {
+    List,
+    LogList,
+}
+
+async fn ours(client: &Client, call: Call) {
+    match call {
+        Call::List => assert_eq!(
+            client
+                .cloud_sync()
+                .connection()
+                .list()
+                .send()
+                .await
+                .expect("list")
+                .total,
+            1
+        ),
+        Call::LogList => assert_eq!(
+            client
+                .cloud_sync()
+                .connection_log()
+                .list(1)
+                .send()
+                .await
+                .expect("logs")
+                .total,
+            1
+        ),
+    }
+}
+
+async fn baseline(http: &reqwest::Client, url: &str, (sid, token): &(String, String), call: Call) {
+    let (api, extra): (&str, &[(&str, &str)]) = match call {
+        Call::List => ("SYNO.CloudSync.Connection", &[]),
+        Call::LogList => ("SYNO.CloudSync.Connection.Log", &[("conn_id", "1")]),
+    };
+    let mut query = vec![
+        ("api", api),
+        ("version", "1"),
+        ("method", "List"),
+        ("_sid", sid),
+    ];
+    query.extend_from_slice(extra);
+    let body = http
+        .get(format!("{url}/webapi/entry.cgi"))
+        .query(&query)
+        .header("X-SYNO-TOKEN", token.as_str())
+        .send()
+        .await
+        .expect("send")
+        .bytes()
+        .await
+        .expect("body");
+    match call {
+        Call::List => assert_eq!(
+            serde_json::from_slice::<Envelope<HandConnectionList>>(&body)
+                .expect("decode")
+                .data
+                .map(|d| d.total),
+            Some(1)
+        ),
+        Call::LogList => assert_eq!(
+            serde_json::from_slice::<Envelope<HandLogList>>(&body)
+                .expect("decode")
+                .data
+                .map(|d| d.total),
+            Some(1)
+        ),
+    }
+}
+
+/// Seconds for `CALLS` calls, `in_flight` at a time.
+async fn timed<F, Fut>(in_flight: usize, call: F) -> f64
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let t = Instant::now();
+    stream::iter(0..CALLS)
+        .map(|_| call())
+        .buffer_unordered(in_flight)
+        .collect::<Vec<()>>()
+        .await;
+    t.elapsed().as_secs_f64()
+}
+
+async fn requests() {
+    let (mut server, url) = spawn_server(0);
+    let client = Client::builder(&url).build().expect("client");
+    client.login(DEMO_USER, DEMO_PASSWORD).await.expect("login");
+    let http = reqwest::Client::new();
+    let sid = login_baseline(&http, &url).await;
+    for (call, name) in [
+        (Call::List, "connection().list()"),
+        (Call::LogList, "connection_log().list(1)"),
+    ] {
+        for in_flight in [1, IN_FLIGHT] {
+            // Warm both connection pools first.
+            timed(in_flight, || ours(&client, call)).await;
+            timed(in_flight, || baseline(&http, &url, &sid, call)).await;
+            let (mut o, mut b) = (Vec::new(), Vec::new());
+            for round in 0..ROUNDS {
+                if round % 2 == 0 {
+                    o.push(timed(in_flight, || ours(&client, call)).await);
+                    b.push(timed(in_flight, || baseline(&http, &url, &sid, call)).await);
+                } else {
+                    b.push(timed(in_flight, || baseline(&http, &url, &sid, call)).await);
+                    o.push(timed(in_flight, || ours(&client, call)).await);
+                }
+            }
+            let (o, b) = (median(o), median(b));
+            let mode = if in_flight == 1 {
+                "sequential".to_owned()
+            } else {
+                format!("{in_flight} in flight")
+            };
+            row(
+                "requests",
+                &format!("{CALLS} x {name}, {mode}"),
+                &format!("{:.0} calls/s", CALLS as f64 / o),
+                &format!("{:.0} calls/s (reqwest + serde_json)", CALLS as f64 / b),
+                &format!("{:.2}", b / o),
+                &format!(">= 0.95: {}", verdict(b / o >= 0.95)),
+            );
+        }
+    }
+    drop(server.stdin.take());
+    let _ = server.wait();
+}
+
+async fn discovery() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/real-dsm/dsm7_api_info.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        row(
+            "discovery",
+            "real DSM 7 API.Info (1,076 APIs)",
+            "skipped: ../shared absent",
+            "-",
+            "-",
+            "",
+        );
+        return;
+    };
+    let answer: serde_json::Value = serde_json::from_str(&text).expect("fixture is JSON");
+    let dsm = MockDsm::start_with(MockConfig::dsm7().without_request_log())
+        .await
+        .expect("mock");
+    dsm.set_answer("SYNO.API.Info", "query", answer["data"].clone());
+    let url = format!(
+        "{}/webapi/query.cgi?api=SYNO.API.Info&version=1&method=query&query=all",
+        dsm.url()
+    );
+    let http = reqwest::Client::new();
+    let (mut o, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..30 {
+        let t = Instant::now();
+        let client = Client::builder(dsm.url()).build().expect("client");
+        assert!(
+            client
+                .has_api("SYNO.SynologyDrive.Connection")
+                .await
+                .expect("discovery")
+        );
+        o.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let body = http
+            .get(&url)
+            .send()
+            .await
+            .expect("get")
+            .bytes()
+            .await
+            .expect("body");
+        let parsed: Envelope<std::collections::HashMap<String, serde_json::Value>> =
+            serde_json::from_slice(&body).expect("parse");
+        assert!(parsed.data.is_some_and(|d| d.len() > 1000));
+        b.push(t.elapsed().as_secs_f64());
+    }
+    let (o, b) = (median(o), median(b));
+    row(
+        "discovery",
+        "real DSM 7 API.Info (1,076 APIs): fetch, parse, cache",
+        &format!("{:.2} ms", o * 1e3),
+        &format!("{:.2} ms (fetch + parse to a map of JSON values)", b * 1e3),
+        &format!("{:.2}", b / o),
+        "",
+    );
+    // Choosing a version is pure computation: an API this NAS lacks fails before sending.
+    let client = Client::builder(dsm.url()).build().expect("client");
+    client.has_api("SYNO.API.Auth").await.expect("discovery");
+    let t = Instant::now();
+    let n = 10_000;
+    for _ in 0..n {
+        let err = client
+            .cloud_sync()
+            .connection()
+            .list()
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, synology_client::Error::Unsupported { .. }));
+    }
+    let per = t.elapsed().as_secs_f64() / n as f64;
+    row(
+        "discovery",
+        "version choice + Unsupported (with suggestions), per call",
+        &format!("{:.1} µs", per * 1e6),
+        "-",
+        "-",
+        "",
+    );
+}
+
+/// Peak resident memory of this process, in MiB (Linux).
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// `stream URL TOTAL` / `collect URL TOTAL`: walks every log entry, prints `count peak_mib`.
+async fn memory_case(url: &str, streaming: bool, total: usize) {
+    let client = Client::builder(url)
+        .timeout(Duration::from_secs(120))
+        .build()
+        .expect("client");
+    client.login(DEMO_USER, DEMO_PASSWORD).await.expect("login");
+    let request = client.cloud_sync().connection_log().list(1).limit(1000);
+    let count = if streaming {
+        request
+            .stream()
+            .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+            .await
+            .expect("stream")
+    } else {
+        let all: Vec<_> = request.stream().try_collect().await.expect("collect");
+        all.len()
+    };
+    assert_eq!(count, total);
+    println!("{count} {:.1}", peak_rss_mib());
+}
+
+fn run_case(mode: &str, url: &str, total: usize) -> f64 {
+    let out = Command::new(std::env::current_exe().expect("own path"))
+        .args([mode, url, &total.to_string()])
+        .output()
+        .expect("case runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace()
+        .nth(1)
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+fn memory() {
+    let (mut small, small_url) = spawn_server(100_000);
+    let (mut large, large_url) = spawn_server(1_000_000);
+    let stream_small = run_case("stream", &small_url, 100_000);
+    let stream_large = run_case("stream", &large_url, 1_000_000);
+    let collect_large = run_case("collect", &large_url, 1_000_000);
+    for server in [&mut small, &mut large] {
+        drop(server.stdin.take());
+        let _ = server.wait();
+    }
+    let independent = stream_large <= stream_small * 1.25;
+    row(
+        "memory",
+        "peak RSS, stream() over 100,000 entries (pages of 1,000)",
+        &format!("{stream_small:.1} MiB"),
+        "-",
+        "-",
+        "",
+    );
+    row(
+        "memory",
+        "peak RSS, stream() over 1,000,000 entries (pages of 1,000)",
+        &format!("{stream_large:.1} MiB"),
+        &format!("{collect_large:.1} MiB (collecting all 1,000,000)"),
+        &format!("{:.2}", collect_large / stream_large),
+        &format!("independent of the total: {}", verdict(independent)),
+    );
+}
