@@ -11,6 +11,8 @@ use crate::rt::{ApiMeta, Params};
 #[derive(Debug)]
 pub(crate) struct Discovery {
     apis: HashMap<String, ApiInfoEntry>,
+    /// Suggestions per missing API, computed once: scoring a thousand names is not free.
+    suggested: std::sync::Mutex<HashMap<&'static str, Vec<String>>>,
 }
 
 /// Where and how to send one call.
@@ -24,6 +26,7 @@ impl Discovery {
     pub(crate) fn new(apis: BTreeMap<String, ApiInfoEntry>) -> Self {
         Discovery {
             apis: apis.into_iter().collect(),
+            suggested: std::sync::Mutex::default(),
         }
     }
 
@@ -42,7 +45,7 @@ impl Discovery {
                 api: api.name,
                 needed_version: needed,
                 available: None,
-                suggestions: self.suggestions(api.name),
+                suggestions: self.suggestions_cached(api.name),
             });
         };
         let low = needed.max(entry.min_version);
@@ -59,6 +62,14 @@ impl Discovery {
             path: &entry.path,
             version: high,
         })
+    }
+
+    fn suggestions_cached(&self, name: &'static str) -> Vec<String> {
+        let mut cache = self.suggested.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(name)
+            .or_insert_with(|| self.suggestions(name))
+            .clone()
     }
 
     /// Up to three published API names closest to `name`.
