@@ -220,6 +220,19 @@ fn compile_cost(root: &Path, sizes: &[usize]) -> Result<Vec<Row>> {
             eprintln!("   {n} APIs: {secs:.1} s");
         }
     }
+    for (n, secs) in &points {
+        rows.push(Row {
+            group: "compile".into(),
+            name: format!("cargo build, client with {n} APIs"),
+            value: format!("{secs:.1} s"),
+            baseline: "-".into(),
+            ratio: format!("{:.2} s/100 APIs", secs / n * 100.0),
+            target: String::new(),
+        });
+    }
+    if points.len() < 2 {
+        return Ok(rows);
+    }
     // Least squares: seconds = a + b * APIs; linear when the per-API cost at the ends agrees.
     let (sx, sy): (f64, f64) = points
         .iter()
@@ -233,16 +246,6 @@ fn compile_cost(root: &Path, sizes: &[usize]) -> Result<Vec<Row>> {
         .iter()
         .map(|(x, y)| ((a + b * x) - y).abs() / y)
         .fold(0.0, f64::max);
-    for (n, secs) in &points {
-        rows.push(Row {
-            group: "compile".into(),
-            name: format!("cargo build, client with {n} APIs"),
-            value: format!("{secs:.1} s"),
-            baseline: "-".into(),
-            ratio: format!("{:.2} s/100 APIs", secs / n * 100.0),
-            target: String::new(),
-        });
-    }
     rows.push(Row {
         group: "compile".into(),
         name: "fit: seconds = a + b·APIs".into(),
