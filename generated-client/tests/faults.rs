@@ -3,28 +3,21 @@
 
 #![cfg(feature = "mock")]
 
+mod common;
+
 use std::time::Duration;
 
+use common::logged_in;
 use serde_json::json;
 use synology_client::cloud_sync::{CloudType, ConnectionStatus};
-use synology_client::mock::{DEMO_PASSWORD, DEMO_USER, MockDsm};
+use synology_client::mock::{DEMO_PASSWORD, DEMO_USER, MockConfig, MockDsm};
 use synology_client::{Client, Error, ErrorKind};
 
 const API: &str = "SYNO.CloudSync.Connection";
 
-async fn logged_in() -> (MockDsm, Client) {
-    let dsm = MockDsm::start().await.expect("mock starts");
-    let client = dsm.client().expect("client builds");
-    client
-        .login(DEMO_USER, DEMO_PASSWORD)
-        .await
-        .expect("demo login");
-    (dsm, client)
-}
-
 #[tokio::test]
 async fn unknown_enum_values_extra_fields_and_numbers_as_strings_decode() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     dsm.set_answer(
         API,
         "Get",
@@ -54,7 +47,7 @@ async fn unknown_enum_values_extra_fields_and_numbers_as_strings_decode() {
 
 #[tokio::test]
 async fn a_field_of_the_wrong_type_names_its_json_path() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     dsm.set_answer(API, "List", json!({"connections": [{"conn_id": 1, "cloud_type": "s3", "display_name": "d",
         "status": "connected", "account": "a"}, {"conn_id": [], "cloud_type": "s3", "display_name": "d",
         "status": "connected", "account": "a"}], "total": 2}));
@@ -78,7 +71,7 @@ async fn a_field_of_the_wrong_type_names_its_json_path() {
 
 #[tokio::test]
 async fn unknown_dsm_codes_keep_their_number() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     dsm.fail_with_code(API, "List", 9999);
     let err = client
         .cloud_sync()
@@ -104,7 +97,7 @@ async fn unknown_dsm_codes_keep_their_number() {
 
 #[tokio::test]
 async fn common_codes_are_typed_for_every_api() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     dsm.fail_with_code(API, "Pause", 105);
     let err = client
         .cloud_sync()
@@ -130,7 +123,7 @@ async fn common_codes_are_typed_for_every_api() {
 
 #[tokio::test]
 async fn every_errors_shape_is_kept_as_detail() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     for detail in [
         json!([{"code": 2, "path": "/x"}]),
         json!({"name": "x", "reason": "busy"}),
@@ -159,7 +152,7 @@ async fn every_errors_shape_is_kept_as_detail() {
 
 #[tokio::test]
 async fn http_errors_are_http_errors() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     for status in [500, 502, 503] {
         dsm.fail_with_http(API, "List", status, "<html><body>Bad Gateway</body></html>");
         let err = client
@@ -178,7 +171,7 @@ async fn http_errors_are_http_errors() {
 
 #[tokio::test]
 async fn bodies_that_are_not_an_envelope_are_decode_errors() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     let cases: [(&str, &[u8]); 4] = [
         ("html", b"<html><body>DSM is starting</body></html>"),
         (
@@ -213,7 +206,7 @@ async fn bodies_that_are_not_an_envelope_are_decode_errors() {
 
 #[tokio::test]
 async fn success_without_data_where_data_is_expected() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     dsm.fail_with_http(API, "Get", 200, r#"{"success": true}"#);
     let err = client
         .cloud_sync()

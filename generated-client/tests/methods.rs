@@ -3,23 +3,15 @@
 
 #![cfg(feature = "mock")]
 
+mod common;
+
 use std::collections::BTreeMap;
 
+use common::logged_in;
+use synology_client::UnixTime;
 use synology_client::cloud_sync::{CloudType, ConnectionStatus, LogType};
-use synology_client::mock::{DEMO_PASSWORD, DEMO_USER, MockDsm, RecordedRequest};
+use synology_client::mock::{MockConfig, MockDsm, RecordedRequest};
 use synology_client::synology_drive::{ClientType, SyncStatus};
-use synology_client::{Client, UnixTime};
-
-async fn logged_in() -> (MockDsm, Client) {
-    let dsm = MockDsm::start().await.expect("mock starts");
-    let client = dsm.client().expect("client builds");
-    client
-        .login(DEMO_USER, DEMO_PASSWORD)
-        .await
-        .expect("demo login");
-    dsm.clear_requests();
-    (dsm, client)
-}
 
 /// The one request the test made: exactly one was sent.
 fn only_request(dsm: &MockDsm) -> RecordedRequest {
@@ -37,7 +29,7 @@ fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 
 #[tokio::test]
 async fn cloud_sync_connection_list() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     let list = client
         .cloud_sync()
         .connection()
@@ -70,7 +62,7 @@ async fn cloud_sync_connection_list() {
 
 #[tokio::test]
 async fn cloud_sync_connection_get() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     let c = client
         .cloud_sync()
         .connection()
@@ -97,7 +89,7 @@ async fn cloud_sync_connection_get() {
 
 #[tokio::test]
 async fn cloud_sync_connection_pause_and_resume_are_posts() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     client
         .cloud_sync()
         .connection()
@@ -134,7 +126,7 @@ async fn cloud_sync_connection_pause_and_resume_are_posts() {
 
 #[tokio::test]
 async fn cloud_sync_connection_log_list_with_paging_params() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     let page = client
         .cloud_sync()
         .connection_log()
@@ -167,7 +159,7 @@ async fn cloud_sync_connection_log_list_with_paging_params() {
 
 #[tokio::test]
 async fn unset_optional_params_are_not_sent() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     client
         .cloud_sync()
         .connection_log()
@@ -184,7 +176,7 @@ async fn unset_optional_params_are_not_sent() {
 
 #[tokio::test]
 async fn synology_drive_connections_get_summary() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     let s = client
         .synology_drive()
         .connections()
@@ -216,7 +208,7 @@ async fn synology_drive_connections_get_summary() {
 
 #[tokio::test]
 async fn synology_drive_connections_list() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     let list = client
         .synology_drive()
         .connections()
@@ -245,7 +237,7 @@ async fn synology_drive_connections_list() {
 
 #[tokio::test]
 async fn synology_drive_share_sync_list_connections() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     let list = client
         .synology_drive()
         .share_sync()
@@ -272,7 +264,7 @@ async fn synology_drive_share_sync_list_connections() {
 
 #[tokio::test]
 async fn synology_drive_user_profile_get() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     let p = client
         .synology_drive()
         .user_profile()
@@ -302,7 +294,7 @@ async fn synology_drive_user_profile_get() {
 
 #[tokio::test]
 async fn stream_walks_every_page() {
-    let (dsm, client) = logged_in().await;
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     let items: Vec<serde_json::Value> = (0..250)
         .map(|i| serde_json::json!({"time": 1_700_000_000 + i, "type": "info", "message": format!("entry {i}")}))
         .collect();

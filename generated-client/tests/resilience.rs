@@ -4,10 +4,13 @@
 
 #![cfg(feature = "mock")]
 
+mod common;
+
+use common::logged_in;
 use futures_util::TryStreamExt;
 use serde_json::json;
-use synology_client::mock::{DEMO_PASSWORD, DEMO_USER, MockConfig, MockDsm, RecordedRequest};
-use synology_client::{Client, DeviceToken, Error, ErrorKind, Login};
+use synology_client::mock::{MockConfig, MockDsm, RecordedRequest};
+use synology_client::{DeviceToken, Error, ErrorKind, Login};
 
 const API: &str = "SYNO.CloudSync.Connection";
 
@@ -20,17 +23,6 @@ fn methods(dsm: &MockDsm) -> Vec<String> {
         .iter()
         .map(|r| r.params["method"].clone())
         .collect()
-}
-
-async fn logged_in(config: MockConfig) -> (MockDsm, Client) {
-    let dsm = MockDsm::start_with(config).await.expect("mock starts");
-    let client = dsm.client().expect("client builds");
-    client
-        .login(DEMO_USER, DEMO_PASSWORD)
-        .await
-        .expect("demo login");
-    dsm.clear_requests();
-    (dsm, client)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

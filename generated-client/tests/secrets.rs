@@ -5,27 +5,14 @@
 
 #![cfg(feature = "mock")]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod common;
 
+use common::Capture;
 use synology_client::mock::{MockConfig, MockDsm};
 use synology_client::{Client, Error, Login};
 
 const PASSWORD: &str = "pw-Zq8!secret";
 const OTP: &str = "918273";
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// Everything that could carry a secret, as text.
 async fn exercise(dsm: &MockDsm) -> Vec<String> {
@@ -141,7 +128,7 @@ async fn no_secret_is_ever_shown_or_logged() {
         .await
         .unwrap();
     let mut seen = exercise(&dsm).await;
-    let log = String::from_utf8_lossy(&capture.0.lock().unwrap()).into_owned();
+    let log = capture.text();
     assert!(
         log.contains("dsm_call"),
         "the capture works: {} bytes",

@@ -3,24 +3,11 @@
 
 #![cfg(feature = "mock")]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod common;
 
+use common::Capture;
 use synology_client::mock::{DEMO_PASSWORD, DEMO_USER, MockDsm};
 use tracing_subscriber::fmt::format::FmtSpan;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn each_call_has_a_span_with_its_outcome() {
@@ -54,7 +41,7 @@ async fn each_call_has_a_span_with_its_outcome() {
         .await
         .unwrap_err();
 
-    let log = String::from_utf8_lossy(&capture.0.lock().unwrap()).into_owned();
+    let log = capture.text();
     let closes: Vec<&str> = log
         .lines()
         .filter(|l| l.contains("dsm_call") && l.contains("close"))
