@@ -44,8 +44,11 @@ fn family_page(spec: &Spec, f: &Family) -> String {
     } else {
         let _ = writeln!(
             out,
-            "From Rust: `client.{}()`. Types: `synology_client::{}`.\n",
-            f.module, f.module
+            "From Rust: `client.{}()`. Types: `synology_client::{}`. Cargo feature: `{}` (on by \
+             default).\n",
+            f.module,
+            f.module,
+            f.feature().unwrap_or_default()
         );
     }
     let _ = writeln!(

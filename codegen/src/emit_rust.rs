@@ -183,10 +183,11 @@ fn root(spec: &Spec) -> TokenStream {
             "`SYNO.{}.*` APIs: their request builders and types.",
             f.wire
         ));
+        let cfg = cfg_feature(spec, f);
         if f.internal {
             quote!(pub(crate) mod #m;)
         } else {
-            quote!(#d pub mod #m;)
+            quote!(#d #cfg pub mod #m;)
         }
     });
     let accessors = spec.families.iter().filter(|f| !f.internal).map(|f| {
@@ -194,12 +195,15 @@ fn root(spec: &Spec) -> TokenStream {
         let h = ident(&f.handle);
         let names: Vec<String> = f.apis.iter().map(|a| format!("`{}`", a.wire)).collect();
         let d = doc(&format!(
-            "The `SYNO.{}` family: {}.",
+            "The `SYNO.{}` family: {}.\n\nNeeds the cargo feature `{}` (on by default).",
             f.wire,
-            names.join(", ")
+            names.join(", "),
+            f.feature().unwrap_or_default()
         ));
+        let cfg = cfg_feature(spec, f);
         quote! {
             #d
+            #cfg
             pub fn #m(&self) -> #m::#h {
                 #m::#h::new(self.clone())
             }
@@ -225,17 +229,24 @@ fn root(spec: &Spec) -> TokenStream {
         quote!(#n => Self::#v,)
     });
     let common = spec.common_errors.iter().map(error_meta);
-    let api_refs = spec.apis().map(|a| {
-        let f = ident(&a.family_module);
-        let m = ident(&a.module);
-        quote!(&#f::#m::API,)
-    });
-    let method_refs = spec.apis().flat_map(|a| {
-        a.methods.iter().map(move |me| {
+    let api_refs = spec.families.iter().flat_map(|fam| {
+        let cfg = cfg_feature(spec, fam);
+        fam.apis.iter().map(move |a| {
             let f = ident(&a.family_module);
             let m = ident(&a.module);
-            let c = upper(&me.wire);
-            quote!(&#f::#m::#c,)
+            quote!(#cfg &#f::#m::API,)
+        })
+    });
+    let method_refs = spec.families.iter().flat_map(|fam| {
+        let cfg = cfg_feature(spec, fam);
+        fam.apis.iter().flat_map(move |a| {
+            let cfg = cfg.clone();
+            a.methods.iter().map(move |me| {
+                let f = ident(&a.family_module);
+                let m = ident(&a.module);
+                let c = upper(&me.wire);
+                quote!(#cfg &#f::#m::#c,)
+            })
         })
     });
     quote! {
@@ -278,6 +289,14 @@ fn root(spec: &Spec) -> TokenStream {
 
         /// Every method of the spec.
         pub(crate) static METHODS: &[&crate::__rt::MethodMeta] = &[#(#method_refs)*];
+    }
+}
+
+/// `#[cfg(feature = "…")]` for a public family's items; nothing for a runtime-only family.
+pub(crate) fn cfg_feature(spec: &Spec, family: &Family) -> TokenStream {
+    match family.feature().filter(|_| spec.feature_gates) {
+        Some(feature) => quote!(#[cfg(feature = #feature)]),
+        None => TokenStream::new(),
     }
 }
 
@@ -667,6 +686,10 @@ fn method_meta(spec: &Spec, family: &Family, api: &Api, m: &Method) -> TokenStre
         let secret = p.secret;
         match &p.kind {
             ParamKind::Const(v) => quote!(crate::__rt::ParamMeta::constant(#n, #v, #min),),
+            ParamKind::Value {
+                encoding: Encoding::Json,
+                ..
+            } => quote!(crate::__rt::ParamMeta::value(#n, #required, #min, #secret).json(),),
             ParamKind::Value { .. } => {
                 quote!(crate::__rt::ParamMeta::value(#n, #required, #min, #secret),)
             }
@@ -735,6 +758,17 @@ fn param_arg(
     let ParamKind::Value { ty, encoding } = &p.kind else {
         return None;
     };
+    // Numbers, times, booleans and integer-coded enums read the same as JSON and as plain text.
+    let same_as_json = match ty {
+        Ty::Int(_) | Ty::UnixTime | Ty::Bool => true,
+        Ty::Named(n) => matches!(spec.types[n].kind, TypeKind::Enum { integer: true, .. }),
+        _ => false,
+    };
+    let encoding = if same_as_json && *encoding == Encoding::Json {
+        &Encoding::Plain
+    } else {
+        encoding
+    };
     Some(match (ty, encoding) {
         (Ty::String, Encoding::Plain) => (
             quote!(impl ::std::convert::Into<::std::string::String>),
@@ -742,6 +776,11 @@ fn param_arg(
             ".into()",
         ),
         (Ty::Bool, Encoding::YesNo) => (quote!(bool), quote!(with_yes_no), ""),
+        (Ty::String, Encoding::Json) => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(with_json),
+            "&.into()",
+        ),
         (_, Encoding::Json) => (
             rust_ty(spec, ty, Scope::Api(&family.module)),
             quote!(with_json),
@@ -760,6 +799,7 @@ fn encode(p: &Param, index: usize, how: &TokenStream, conv: &str) -> TokenStream
     let v = ident(&p.rust);
     match conv {
         ".into()" => quote!(.#how(#i, #v.into())),
+        "&.into()" => quote!(.#how(#i, &::std::convert::Into::<::std::string::String>::into(#v))),
         "&" => quote!(.#how(#i, &#v)),
         _ => quote!(.#how(#i, #v)),
     }
@@ -768,8 +808,16 @@ fn encode(p: &Param, index: usize, how: &TokenStream, conv: &str) -> TokenStream
 fn method_doc(spec: &Spec, family: &Family, api: &Api, m: &Method) -> String {
     let verb = if m.post { "POST" } else { "GET" };
     let mut d = format!(
-        "{}\n\nDSM: `{}` method `{}`, version {}+, HTTP {verb}.\n",
-        m.description, api.wire, m.wire, m.min_version
+        "{}\n\nDSM: `{}` method `{}`, version {}+, HTTP {verb}{}.\n",
+        m.description,
+        api.wire,
+        m.wire,
+        m.min_version,
+        if api.json_request {
+            ", values JSON-encoded (the API's request format)"
+        } else {
+            ""
+        }
     );
     let shown: Vec<&Param> = m
         .params

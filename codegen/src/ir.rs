@@ -1,6 +1,6 @@
 //! The validated spec: resolved Rust names, parsed types and examples. Emitters read only this.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An integer width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,12 +123,82 @@ pub struct Spec {
     pub types: BTreeMap<String, NamedType>,
     /// The common error table.
     pub common_errors: Vec<ErrorEntry>,
+    /// Whether each public family's items sit behind its cargo feature (`true` from
+    /// [`load`](crate::load)). Snapshot fixtures, compiled inside a crate that lacks their
+    /// families' features, turn it off.
+    pub feature_gates: bool,
 }
 
 impl Spec {
     /// Every API, in family then API order.
     pub fn apis(&self) -> impl Iterator<Item = &Api> {
         self.families.iter().flat_map(|f| f.apis.iter())
+    }
+
+    /// The other public families whose types `family` uses: their cargo features must be on
+    /// whenever this family's is. Sorted by module name.
+    pub fn family_needs(&self, family: &Family) -> BTreeSet<&Family> {
+        let mut named = Vec::new();
+        for name in &family.types {
+            if let Some(TypeKind::Struct(fields)) = self.types.get(name).map(|t| &t.kind) {
+                named.extend(fields.iter().map(|f| &f.ty));
+            }
+        }
+        for m in family.apis.iter().flat_map(|a| &a.methods) {
+            named.extend(m.response.iter());
+            named.extend(m.params.iter().filter_map(|p| match &p.kind {
+                ParamKind::Value { ty, .. } => Some(ty),
+                ParamKind::Const(_) => None,
+            }));
+        }
+        let mut out = BTreeSet::new();
+        while let Some(ty) = named.pop() {
+            match ty {
+                Ty::List(inner) | Ty::Map(inner) => named.push(inner),
+                Ty::Named(name) => {
+                    let owner = self.types.get(name).map(|t| t.family_module.as_str());
+                    if let Some(f) = self
+                        .families
+                        .iter()
+                        .find(|f| Some(f.module.as_str()) == owner)
+                        .filter(|f| !f.internal && f.module != family.module)
+                    {
+                        out.insert(f);
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+impl Family {
+    /// The cargo feature that compiles this family (`cloud-sync`); `None` for a runtime-only
+    /// family, which is always compiled.
+    pub fn feature(&self) -> Option<String> {
+        (!self.internal).then(|| self.module.trim_end_matches('_').replace('_', "-"))
+    }
+}
+
+impl PartialEq for Family {
+    fn eq(&self, other: &Self) -> bool {
+        self.module == other.module
+    }
+}
+
+impl Eq for Family {}
+
+impl PartialOrd for Family {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Family {
+    /// By module name, which is unique.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.module.cmp(&other.module)
     }
 }
 
@@ -178,6 +248,9 @@ pub struct Api {
     pub methods: Vec<Method>,
     /// Runtime-only API.
     pub internal: bool,
+    /// `request_format: json`: parameter values are JSON text unless a parameter says
+    /// otherwise.
+    pub json_request: bool,
 }
 
 /// One method.

@@ -6,6 +6,7 @@
 
 pub mod emit_cli;
 pub mod emit_docs;
+pub mod emit_manifest;
 pub mod emit_rust;
 pub mod error;
 pub mod ir;
@@ -20,6 +21,8 @@ pub use error::{Diagnostic, Location, SpecError};
 pub const RUST_DIR: &str = "generated-client/src/generated";
 /// Where generated Markdown goes, relative to the workspace root.
 pub const DOCS_DIR: &str = "generated-client/docs";
+/// The client's manifest, whose `[features]` table holds a generated block.
+pub const MANIFEST: &str = "generated-client/Cargo.toml";
 
 /// Loads and validates every `*.yaml` file of `spec_dir`.
 pub fn load(spec_dir: &Path) -> Result<ir::Spec, SpecError> {
@@ -109,6 +112,21 @@ fn parse_all(sources: &[(String, String)]) -> Vec<Result<spec::SpecFile, SpecErr
 /// contents. Same spec, same bytes.
 pub fn generate(spec_dir: &Path) -> Result<Vec<(PathBuf, String)>, SpecError> {
     render(&load(spec_dir)?)
+}
+
+/// Every generated file of the workspace at `root`, from `root/api-spec`: [`generate`]'s
+/// files plus the client manifest with its features block brought up to date.
+pub fn generate_in(root: &Path) -> Result<Vec<(PathBuf, String)>, SpecError> {
+    let spec = load(&root.join("api-spec"))?;
+    let mut files = render(&spec)?;
+    let path = root.join(MANIFEST);
+    let manifest = std::fs::read_to_string(&path)
+        .map_err(|e| SpecError::plain(format!("cannot read {}: {e}", path.display())))?;
+    let manifest = emit_manifest::splice(&manifest, &emit_manifest::block(&spec))
+        .map_err(|e| SpecError::plain(format!("{}: {e}", path.display())))?;
+    files.push((PathBuf::from(MANIFEST), manifest));
+    files.sort();
+    Ok(files)
 }
 
 /// Every generated file for an already-loaded spec.

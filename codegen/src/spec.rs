@@ -157,6 +157,11 @@ pub struct ApiDef {
     /// Used only by the runtime (SYNO.API.*): no public accessor, no CLI command.
     #[serde(default)]
     pub internal: bool,
+    /// How parameter values are written unless a parameter says otherwise: `form` (plain
+    /// text, the default) or `json` (JSON text, as DSM's web UI sends them to APIs whose
+    /// API.Info entry says `requestFormat: JSON`).
+    #[serde(default)]
+    pub request_format: Option<Spanned<String>>,
     /// Methods, keyed by wire name.
     pub methods: Entries<MethodDef>,
 }

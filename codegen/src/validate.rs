@@ -307,6 +307,7 @@ pub fn validate(files: &[(String, SpecFile)]) -> Result<Spec, SpecError> {
             families: families.into_values().collect(),
             types,
             common_errors,
+            feature_gates: true,
         })
     } else {
         diags.sort_by(|a, b| {
@@ -673,10 +674,38 @@ fn api(
         );
     }
     let errors = error_table(cx, &format!("{path}.errors"), &def.errors);
+    let json_request = match def.request_format.as_ref().map(|f| (f, f.value.as_str())) {
+        None | Some((_, "form")) => false,
+        Some((_, "json")) => true,
+        Some((f, other)) => {
+            let hint = closest(other, ["form", "json"])
+                .map(|b| format!("; did you mean `{b}`?"))
+                .unwrap_or_default();
+            cx.at(
+                f,
+                format!("{path}.request_format"),
+                format!("unknown request format `{other}` (`form` or `json`){hint}"),
+            );
+            return None;
+        }
+    };
+    let default_encoding = if json_request {
+        Encoding::Json
+    } else {
+        Encoding::Plain
+    };
     let mut methods: Vec<Method> = Vec::new();
     let mut rust_names: BTreeMap<String, String> = BTreeMap::new();
     for (mkey, mdef) in &def.methods.0 {
-        let Some(m) = method(cx, &path, mkey, mdef, v, types, type_names) else {
+        let Some(m) = method(
+            cx,
+            &path,
+            mkey,
+            mdef,
+            (v, default_encoding),
+            types,
+            type_names,
+        ) else {
             continue;
         };
         if let Some(other) = rust_names.insert(m.rust.clone(), m.wire.clone()) {
@@ -702,6 +731,7 @@ fn api(
         errors,
         methods,
         internal: def.internal,
+        json_request,
     })
 }
 
@@ -731,7 +761,7 @@ fn method(
     api_path: &str,
     key: &Spanned<String>,
     def: &MethodDef,
-    v: crate::spec::Versions,
+    (v, default_encoding): (crate::spec::Versions, Encoding),
     types: &BTreeMap<String, NamedType>,
     type_names: &[&str],
 ) -> Option<Method> {
@@ -769,7 +799,15 @@ fn method(
     let mut rust_names: BTreeMap<String, String> = BTreeMap::new();
     let mut ok = true;
     for (pkey, pdef) in &def.params.0 {
-        match param(cx, &path, pkey, pdef, min_version, v.max, type_names) {
+        match param(
+            cx,
+            &path,
+            pkey,
+            pdef,
+            (min_version, v.max),
+            default_encoding,
+            type_names,
+        ) {
             Some(p) => {
                 if let Some(other) = rust_names.insert(p.rust.clone(), p.wire.clone()) {
                     cx.at(
@@ -847,8 +885,8 @@ fn param(
     method_path: &str,
     key: &Spanned<String>,
     def: &ParamDef,
-    method_min: u32,
-    max: u32,
+    (method_min, max): (u32, u32),
+    default_encoding: Encoding,
     type_names: &[&str],
 ) -> Option<Param> {
     let wire = &key.value;
@@ -914,7 +952,8 @@ fn param(
                 }
             };
             let encoding = match def.encoding.as_ref().map(|e| (e, e.value.as_str())) {
-                None | Some((_, "plain")) => Encoding::Plain,
+                None => default_encoding,
+                Some((_, "plain")) => Encoding::Plain,
                 Some((_, "json")) => Encoding::Json,
                 Some((e, "yes_no")) if ty != Ty::Bool => {
                     cx.at(

@@ -83,6 +83,8 @@ pub struct ParamMeta {
     pub secret: bool,
     /// A value always sent.
     pub constant: Option<&'static str>,
+    /// Written as JSON text.
+    pub json: bool,
 }
 
 impl ParamMeta {
@@ -94,7 +96,13 @@ impl ParamMeta {
             min_version,
             secret,
             constant: None,
+            json: false,
         }
+    }
+
+    /// The same parameter, written as JSON text.
+    pub const fn json(self) -> Self {
+        ParamMeta { json: true, ..self }
     }
 
     /// A parameter always sent with `value`.
@@ -105,6 +113,7 @@ impl ParamMeta {
             min_version,
             secret: false,
             constant: Some(value),
+            json: false,
         }
     }
 }

@@ -187,15 +187,20 @@ fn compile_cost(root: &Path, sizes: &[usize]) -> Result<Vec<Row>> {
         .next()
         .unwrap_or(&member)
         .to_owned();
-    std::fs::write(client.join("Cargo.toml"), member)?;
 
     let mut rows = Vec::new();
     let mut points = Vec::new();
+    let mut saving = None;
     // The first build compiles the dependencies once; it is not timed.
     for (i, &n) in std::iter::once(&10).chain(sizes).enumerate() {
         let spec = root.join(format!("target/bench/compile-spec-{n}"));
         write_synthetic(root, &spec, n)?;
-        let files = codegen::generate(&spec).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let loaded = codegen::load(&spec).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let files = codegen::render(&loaded).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let manifest =
+            codegen::emit_manifest::splice(&member, &codegen::emit_manifest::block(&loaded))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        std::fs::write(client.join("Cargo.toml"), manifest)?;
         let _ = std::fs::remove_dir_all(client.join("src"));
         copy_runtime(&root.join("generated-client/src"), &client.join("src"))?;
         for (path, text) in &files {
@@ -205,20 +210,30 @@ fn compile_cost(root: &Path, sizes: &[usize]) -> Result<Vec<Row>> {
                 std::fs::write(dest, text)?;
             }
         }
-        let t = Instant::now();
-        let status = Command::new(cargo())
-            .current_dir(&scratch)
-            .env("CARGO_TARGET_DIR", scratch.join("target"))
-            .args(["build", "--quiet", "-p", "synology-client"])
-            .status()?;
-        if !status.success() {
-            bail!("the scratch client with {n} APIs does not build");
-        }
-        let secs = t.elapsed().as_secs_f64();
+        let secs = build(&scratch, n, &[])?;
         if i > 0 {
             points.push((n as f64, secs));
             eprintln!("   {n} APIs: {secs:.1} s");
         }
+    }
+    // Per-family features: the largest client again, with only the first family (10 APIs).
+    if let Some(&(n, all)) = points.last() {
+        let one = build(
+            &scratch,
+            n as usize,
+            &["--no-default-features", "--features", "synth0"],
+        )?;
+        eprintln!("   {n} APIs, feature synth0 only: {one:.1} s");
+        saving = Some(Row {
+            group: "compile".into(),
+            name: format!(
+                "cargo build, client with {n} APIs, only the feature of one family (10 APIs)"
+            ),
+            value: format!("{one:.1} s"),
+            baseline: format!("{all:.1} s (all families, the default)"),
+            ratio: format!("{:.2}", all / one),
+            target: String::new(),
+        });
     }
     for (n, secs) in &points {
         rows.push(Row {
@@ -230,6 +245,7 @@ fn compile_cost(root: &Path, sizes: &[usize]) -> Result<Vec<Row>> {
             target: String::new(),
         });
     }
+    rows.extend(saving);
     if points.len() < 2 {
         return Ok(rows);
     }
@@ -258,6 +274,21 @@ fn compile_cost(root: &Path, sizes: &[usize]) -> Result<Vec<Row>> {
         ),
     });
     Ok(rows)
+}
+
+/// Times `cargo build -p synology-client` in the scratch workspace, with `extra` arguments.
+fn build(scratch: &Path, n: usize, extra: &[&str]) -> Result<f64> {
+    let t = Instant::now();
+    let status = Command::new(cargo())
+        .current_dir(scratch)
+        .env("CARGO_TARGET_DIR", scratch.join("target"))
+        .args(["build", "--quiet", "-p", "synology-client"])
+        .args(extra)
+        .status()?;
+    if !status.success() {
+        bail!("the scratch client with {n} APIs does not build ({extra:?})");
+    }
+    Ok(t.elapsed().as_secs_f64())
 }
 
 fn copy_runtime(from: &Path, to: &Path) -> Result<()> {

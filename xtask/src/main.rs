@@ -66,7 +66,7 @@ fn workspace_root() -> PathBuf {
 
 fn codegen(check: bool) -> Result<ExitCode> {
     let root = workspace_root();
-    let files = match codegen::generate(&root.join("api-spec")) {
+    let files = match codegen::generate_in(&root) {
         Ok(files) => files,
         Err(e) => {
             eprintln!("{e}");

@@ -2,17 +2,25 @@
 //! Code generated from `api-spec/`: one module per API family.
 pub(crate) mod api;
 /// `SYNO.CloudSync.*` APIs: their request builders and types.
+#[cfg(feature = "cloud-sync")]
 pub mod cloud_sync;
 /// `SYNO.SynologyDrive.*` APIs: their request builders and types.
+#[cfg(feature = "synology-drive")]
 pub mod synology_drive;
 #[cfg(feature = "cli")]
 pub(crate) mod cli;
 impl crate::Client {
     /// The `SYNO.CloudSync` family: `SYNO.CloudSync.Connection`, `SYNO.CloudSync.Connection.Log`.
+    ///
+    /// Needs the cargo feature `cloud-sync` (on by default).
+    #[cfg(feature = "cloud-sync")]
     pub fn cloud_sync(&self) -> cloud_sync::CloudSync {
         cloud_sync::CloudSync::new(self.clone())
     }
     /// The `SYNO.SynologyDrive` family: `SYNO.SynologyDrive.Connections`, `SYNO.SynologyDrive.ShareSync`, `SYNO.SynologyDrive.UserProfile`.
+    ///
+    /// Needs the cargo feature `synology-drive` (on by default).
+    #[cfg(feature = "synology-drive")]
     pub fn synology_drive(&self) -> synology_drive::SynologyDrive {
         synology_drive::SynologyDrive::new(self.clone())
     }
@@ -230,10 +238,15 @@ pub(crate) static COMMON_ERRORS: &[crate::__rt::ErrorMeta] = &[
 pub(crate) static APIS: &[&crate::__rt::ApiMeta] = &[
     &api::auth::API,
     &api::info::API,
+    #[cfg(feature = "cloud-sync")]
     &cloud_sync::connection::API,
+    #[cfg(feature = "cloud-sync")]
     &cloud_sync::connection_log::API,
+    #[cfg(feature = "synology-drive")]
     &synology_drive::connections::API,
+    #[cfg(feature = "synology-drive")]
     &synology_drive::share_sync::API,
+    #[cfg(feature = "synology-drive")]
     &synology_drive::user_profile::API,
 ];
 /// Every method of the spec.
@@ -241,13 +254,22 @@ pub(crate) static METHODS: &[&crate::__rt::MethodMeta] = &[
     &api::auth::LOGIN,
     &api::auth::LOGOUT,
     &api::info::QUERY,
+    #[cfg(feature = "cloud-sync")]
     &cloud_sync::connection::LIST,
+    #[cfg(feature = "cloud-sync")]
     &cloud_sync::connection::GET,
+    #[cfg(feature = "cloud-sync")]
     &cloud_sync::connection::PAUSE,
+    #[cfg(feature = "cloud-sync")]
     &cloud_sync::connection::RESUME,
+    #[cfg(feature = "cloud-sync")]
     &cloud_sync::connection_log::LIST,
+    #[cfg(feature = "synology-drive")]
     &synology_drive::connections::GET_SUMMARY,
+    #[cfg(feature = "synology-drive")]
     &synology_drive::connections::LIST,
+    #[cfg(feature = "synology-drive")]
     &synology_drive::share_sync::LIST_CONNECTIONS,
+    #[cfg(feature = "synology-drive")]
     &synology_drive::user_profile::GET,
 ];

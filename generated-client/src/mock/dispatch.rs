@@ -143,6 +143,16 @@ pub(crate) fn handle(
     {
         return Answer::error(114);
     }
+    // A parameter declared JSON-encoded must hold JSON text, as DSM's JSON request format
+    // expects; anything else is an invalid parameter.
+    if meta.params.iter().any(|p| {
+        p.json
+            && params
+                .get(p.name)
+                .is_some_and(|v| serde_json::from_str::<Value>(v).is_err())
+    }) {
+        return Answer::error(120);
+    }
     match (api.as_str(), method.as_str()) {
         ("SYNO.API.Info", "query") => match state.answers.get(&(api.clone(), method.clone())) {
             // A test may serve a recorded answer (a real DSM's full API list).

@@ -9,10 +9,14 @@ pub mod showcase_other;
 pub(crate) mod cli;
 impl crate::Client {
     /// The `SYNO.Showcase` family: `SYNO.Showcase`, `SYNO.Showcase.Item`, `SYNO.Showcase.Item.History`.
+    ///
+    /// Needs the cargo feature `showcase` (on by default).
     pub fn showcase(&self) -> showcase::Showcase {
         showcase::Showcase::new(self.clone())
     }
     /// The `SYNO.ShowcaseOther` family: `SYNO.ShowcaseOther.View`.
+    ///
+    /// Needs the cargo feature `showcase-other` (on by default).
     pub fn showcase_other(&self) -> showcase_other::ShowcaseOther {
         showcase_other::ShowcaseOther::new(self.clone())
     }

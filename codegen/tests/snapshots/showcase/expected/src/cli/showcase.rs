@@ -151,7 +151,9 @@ pub(super) fn command() -> ::clap::Command {
         )
         .subcommand(
             ::clap::Command::new("item-history")
-                .about("A sub-API with a dotted sub-name and paging without a total")
+                .about(
+                    "A sub-API with a dotted sub-name, paging without a total, JSON request format",
+                )
                 .subcommand_required(true)
                 .arg_required_else_help(true)
                 .subcommand(
@@ -185,6 +187,42 @@ pub(super) fn command() -> ::clap::Command {
                                 false,
                                 ::clap::value_parser!(u32),
                                 "Page size",
+                            ),
+                        )
+                        .arg(
+                            crate::cli::arg(
+                                "keyword",
+                                "TEXT",
+                                false,
+                                ::clap::value_parser!(::std::string::String),
+                                "Text, sent JSON-quoted by the API's request format",
+                            ),
+                        )
+                        .arg(
+                            crate::cli::arg(
+                                "color",
+                                "red|dark-blue|3d",
+                                false,
+                                ::clap::value_parser!(::std::string::String),
+                                "An enum, sent JSON-quoted",
+                            ),
+                        )
+                        .arg(
+                            crate::cli::arg(
+                                "verbose",
+                                "true|false",
+                                false,
+                                ::clap::value_parser!(bool),
+                                "A yes/no boolean, as declared",
+                            ),
+                        )
+                        .arg(
+                            crate::cli::arg(
+                                "raw-name",
+                                "TEXT",
+                                false,
+                                ::clap::value_parser!(::std::string::String),
+                                "Text sent as it is, by declaration",
                             ),
                         )
                         .arg(
@@ -299,6 +337,29 @@ pub(super) async fn run(
                         request,
                         crate::cli::optional::<u32>(m, "count"),
                         |r, v| r.count(v),
+                    );
+                    let request = crate::cli::set(
+                        request,
+                        crate::cli::optional::<::std::string::String>(m, "keyword"),
+                        |r, v| r.keyword(v),
+                    );
+                    let request = crate::cli::set(
+                        request,
+                        crate::cli::optional::<::std::string::String>(m, "color")
+                            .map(|v: ::std::string::String| <super::super::showcase::Color>::from(
+                                v.as_str(),
+                            )),
+                        |r, v| r.color(v),
+                    );
+                    let request = crate::cli::set(
+                        request,
+                        crate::cli::optional::<bool>(m, "verbose"),
+                        |r, v| r.verbose(v),
+                    );
+                    let request = crate::cli::set(
+                        request,
+                        crate::cli::optional::<::std::string::String>(m, "raw-name"),
+                        |r, v| r.raw_name(v),
                     );
                     if m.get_flag("all") {
                         crate::cli::collect(request.stream(), progress).await

@@ -46,7 +46,7 @@ pub(crate) static SET_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta 
         crate::__rt::ParamMeta::value("force", false, 2u32, false),
         crate::__rt::ParamMeta::value("dry_run", false, 2u32, false),
         crate::__rt::ParamMeta::value("since", false, 2u32, false),
-        crate::__rt::ParamMeta::value("ids", false, 2u32, false),
+        crate::__rt::ParamMeta::value("ids", false, 2u32, false).json(),
         crate::__rt::ParamMeta::constant("format", "sid", 2u32),
         crate::__rt::ParamMeta::value("password", false, 2u32, true),
         crate::__rt::ParamMeta::value("fancy", false, 3u32, false),

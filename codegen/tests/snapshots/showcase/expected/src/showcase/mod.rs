@@ -6,7 +6,7 @@ pub use types::*;
 pub mod family_api;
 /// `SYNO.Showcase.Item`: A sub-API with paging.
 pub mod item;
-/// `SYNO.Showcase.Item.History`: A sub-API with a dotted sub-name and paging without a total.
+/// `SYNO.Showcase.Item.History`: A sub-API with a dotted sub-name, paging without a total, JSON request format.
 pub mod item_history;
 /// Entry point to the `SYNO.Showcase` APIs; get it with [`Client::showcase`](crate::Client::showcase).
 #[derive(Debug, Clone)]
@@ -21,7 +21,7 @@ impl Showcase {
     pub fn item(&self) -> item::ItemApi {
         item::ItemApi::new(self.client.clone())
     }
-    /// `SYNO.Showcase.Item.History`: A sub-API with a dotted sub-name and paging without a total.
+    /// `SYNO.Showcase.Item.History`: A sub-API with a dotted sub-name, paging without a total, JSON request format.
     pub fn item_history(&self) -> item_history::ItemHistoryApi {
         item_history::ItemHistoryApi::new(self.client.clone())
     }
