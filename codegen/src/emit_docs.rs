@@ -112,9 +112,14 @@ fn method_section(out: &mut String, f: &Family, a: &Api, m: &Method) {
     let _ = writeln!(out, "### `{}`\n\n{}\n", m.wire, m.description);
     let _ = writeln!(
         out,
-        "- HTTP {verb}, version {}+{}",
+        "- HTTP {verb}, version {}+{}{}",
         m.min_version,
-        if m.session { "" } else { ", no session needed" }
+        if m.session { "" } else { ", no session needed" },
+        if a.json_request {
+            ", parameter values JSON-encoded (`request_format: json`)"
+        } else {
+            ""
+        }
     );
     if !f.internal {
         let args: Vec<String> = m

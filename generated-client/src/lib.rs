@@ -6,16 +6,18 @@
 //!
 //! let client = Client::builder("https://nas.example.com:5001").build()?;
 //! client.login("admin", "password").await?;
-//! let logs = client.cloud_sync().connection_log().list(1).limit(50).send().await?;
-//! for entry in &logs.logs {
-//!     println!("{} {} {}", entry.time, entry.type_, entry.message);
+//! // Cloud Sync as DSM publishes it (`SYNO.CloudSync`); `client.has_api` tells which APIs a NAS has.
+//! let page = client.cloud_sync().get_log(3).limit(50).send().await?;
+//! for entry in &page.items {
+//!     println!("{} {:?} {}", entry.time, entry.action, entry.path);
 //! }
 //! client.logout().await?;
 //! # Ok(()) }
 //! ```
 //!
-//! Every family of APIs has a module (`cloud_sync`, `synology_drive`) holding its types and
-//! request builders, and an accessor on [`Client`]. The reference of every API, method,
+//! Every family of APIs has a module (`cloud_sync`, `synology_drive`,
+//! `synology_drive_share_sync`) holding its types and request builders, an accessor on
+//! [`Client`], and a cargo feature of the same name in kebab-case (all on by default). The reference of every API, method,
 //! parameter and type is in `docs/` next to this crate, generated from the same spec.
 
 #![warn(missing_docs)]
@@ -55,11 +57,23 @@ mod hostile_tests;
 #[path = "../../codegen/tests/snapshots/showcase/expected/src/mod.rs"]
 mod snapshot_showcase;
 
+/// The README's Rust examples, compiled (and the mock one run) as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
+
 pub use client::{Client, ClientBuilder, DeviceToken, Login};
 pub use error::Error;
 pub use generated::*;
 pub use secret::Secret;
 pub use time::UnixTime;
+
+/// Every DSM API this build of the client describes, by name: the runtime's
+/// (`SYNO.API.Info`, `SYNO.API.Auth`) and those of the compiled families. With
+/// [`Client::has_api`], tells which of them a NAS publishes.
+pub fn known_apis() -> impl Iterator<Item = &'static str> {
+    generated::APIS.iter().map(|a| a.name)
+}
 
 /// The `synology` binary's entry point (feature `cli`); not a library API.
 #[cfg(feature = "cli")]

@@ -43,7 +43,55 @@ fn stdout_json(out: &Output) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_method_runs_against_the_embedded_mock() {
-    let cases: [(&[&str], Value); 9] = [
+    let cases: [(&[&str], Value); 19] = [
+        // The real DSM APIs: a family-level API's methods sit right under the family.
+        (
+            &[
+                "cloud-sync",
+                "list-conn",
+                "--group-by",
+                "group_by_cloud_type",
+            ],
+            json!({"total": 1, "tray_status": "uptodate"}),
+        ),
+        (
+            &["cloud-sync", "get-property", "--connection-id", "3"],
+            json!({"quota_total": 2_147_483_648_u64}),
+        ),
+        (
+            &[
+                "cloud-sync",
+                "get-connection-setting",
+                "--connection-id",
+                "3",
+            ],
+            json!({}),
+        ),
+        (&["cloud-sync", "pause"], json!({})),
+        (&["cloud-sync", "resume", "--connection-id", "3"], json!({})),
+        (
+            &[
+                "cloud-sync",
+                "get-log",
+                "--connection-id",
+                "3",
+                "--keyword",
+                "report",
+                "--log-level",
+                "2",
+            ],
+            json!({"total": 1}),
+        ),
+        (
+            &["synology-drive", "connection", "list"],
+            json!({"total": 0}),
+        ),
+        (&["synology-drive", "connection", "summary"], json!({})),
+        (&["synology-drive", "profiles", "list"], json!({"total": 0})),
+        (
+            &["synology-drive-share-sync", "connection", "list"],
+            json!({"is_pause": false, "total": 0}),
+        ),
         (&["cloud-sync", "connection", "list"], json!({"total": 1})),
         (
             &["cloud-sync", "connection", "get", "--conn-id", "1"],
@@ -176,6 +224,81 @@ async fn all_streams_every_page_into_one_list() {
         "no progress bar without a terminal: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Every command of the README's capability table runs against the embedded mock, and every
+/// API the table names is one this client knows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_capability_table_is_true() {
+    let readme = include_str!("../../README.md");
+    let table = readme
+        .split("## What it covers")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the README has its capability table");
+    let known: Vec<&str> = synology_client::known_apis().collect();
+    let mut commands = 0;
+    for row in table
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains("`synology "))
+    {
+        let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+        for api in cells[1..3]
+            .iter()
+            .flat_map(|c| c.split('`'))
+            .filter(|t| t.starts_with("SYNO."))
+        {
+            assert!(known.contains(&api), "{api} is not in the spec");
+        }
+        let command = cells[3]
+            .trim_matches('`')
+            .strip_prefix("synology ")
+            .unwrap();
+        // `[--flag value]` is optional: run it without.
+        let command = command.split(" [").next().unwrap();
+        let mut args = vec!["--mock"];
+        args.extend(command.split_whitespace());
+        let out = synology(&args, &[]).await;
+        assert!(
+            out.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        commands += 1;
+    }
+    assert_eq!(commands, 9, "one command per capability");
+}
+
+/// An API whose spec says `request_format: json`: flags take plain values, the wire carries
+/// JSON text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_request_format_from_the_command_line() {
+    let dsm = MockDsm::start().await.unwrap();
+    let args = [
+        "--url",
+        dsm.url(),
+        "--user",
+        DEMO_USER,
+        "cloud-sync",
+        "get-log",
+        "--connection-id",
+        "3",
+        "--keyword",
+        "annual report",
+        "--action",
+        "2",
+    ];
+    let out = synology(&args, &[("SYNOLOGY_PASSWORD", DEMO_PASSWORD)]).await;
+    stdout_json(&out);
+    let sent = dsm
+        .requests()
+        .into_iter()
+        .find(|r| r.params.get("method").is_some_and(|m| m == "get_log"))
+        .expect("get_log was sent");
+    assert_eq!(sent.params["keyword"], "\"annual report\"");
+    assert_eq!(sent.params["connection_id"], "3");
+    assert_eq!(sent.params["action"], "2");
+    assert_eq!(sent.params["api"], "SYNO.CloudSync");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,22 +7,34 @@ pub mod cloud_sync;
 /// `SYNO.SynologyDrive.*` APIs: their request builders and types.
 #[cfg(feature = "synology-drive")]
 pub mod synology_drive;
+/// `SYNO.SynologyDriveShareSync.*` APIs: their request builders and types.
+#[cfg(feature = "synology-drive-share-sync")]
+pub mod synology_drive_share_sync;
 #[cfg(feature = "cli")]
 pub(crate) mod cli;
 impl crate::Client {
-    /// The `SYNO.CloudSync` family: `SYNO.CloudSync.Connection`, `SYNO.CloudSync.Connection.Log`.
+    /// The `SYNO.CloudSync` family: `SYNO.CloudSync`, `SYNO.CloudSync.Connection`, `SYNO.CloudSync.Connection.Log`.
     ///
     /// Needs the cargo feature `cloud-sync` (on by default).
     #[cfg(feature = "cloud-sync")]
     pub fn cloud_sync(&self) -> cloud_sync::CloudSync {
         cloud_sync::CloudSync::new(self.clone())
     }
-    /// The `SYNO.SynologyDrive` family: `SYNO.SynologyDrive.Connections`, `SYNO.SynologyDrive.ShareSync`, `SYNO.SynologyDrive.UserProfile`.
+    /// The `SYNO.SynologyDrive` family: `SYNO.SynologyDrive.Connection`, `SYNO.SynologyDrive.Connections`, `SYNO.SynologyDrive.Profile`, `SYNO.SynologyDrive.Profiles`, `SYNO.SynologyDrive.ShareSync`, `SYNO.SynologyDrive.UserProfile`.
     ///
     /// Needs the cargo feature `synology-drive` (on by default).
     #[cfg(feature = "synology-drive")]
     pub fn synology_drive(&self) -> synology_drive::SynologyDrive {
         synology_drive::SynologyDrive::new(self.clone())
+    }
+    /// The `SYNO.SynologyDriveShareSync` family: `SYNO.SynologyDriveShareSync.Connection`.
+    ///
+    /// Needs the cargo feature `synology-drive-share-sync` (on by default).
+    #[cfg(feature = "synology-drive-share-sync")]
+    pub fn synology_drive_share_sync(
+        &self,
+    ) -> synology_drive_share_sync::SynologyDriveShareSync {
+        synology_drive_share_sync::SynologyDriveShareSync::new(self.clone())
     }
 }
 /// What a DSM error code means, for the API that returned it.
@@ -239,21 +251,43 @@ pub(crate) static APIS: &[&crate::__rt::ApiMeta] = &[
     &api::auth::API,
     &api::info::API,
     #[cfg(feature = "cloud-sync")]
+    &cloud_sync::family_api::API,
+    #[cfg(feature = "cloud-sync")]
     &cloud_sync::connection::API,
     #[cfg(feature = "cloud-sync")]
     &cloud_sync::connection_log::API,
     #[cfg(feature = "synology-drive")]
+    &synology_drive::connection::API,
+    #[cfg(feature = "synology-drive")]
     &synology_drive::connections::API,
+    #[cfg(feature = "synology-drive")]
+    &synology_drive::profile::API,
+    #[cfg(feature = "synology-drive")]
+    &synology_drive::profiles::API,
     #[cfg(feature = "synology-drive")]
     &synology_drive::share_sync::API,
     #[cfg(feature = "synology-drive")]
     &synology_drive::user_profile::API,
+    #[cfg(feature = "synology-drive-share-sync")]
+    &synology_drive_share_sync::connection::API,
 ];
 /// Every method of the spec.
 pub(crate) static METHODS: &[&crate::__rt::MethodMeta] = &[
     &api::auth::LOGIN,
     &api::auth::LOGOUT,
     &api::info::QUERY,
+    #[cfg(feature = "cloud-sync")]
+    &cloud_sync::family_api::LIST_CONN,
+    #[cfg(feature = "cloud-sync")]
+    &cloud_sync::family_api::GET_PROPERTY,
+    #[cfg(feature = "cloud-sync")]
+    &cloud_sync::family_api::GET_CONNECTION_SETTING,
+    #[cfg(feature = "cloud-sync")]
+    &cloud_sync::family_api::PAUSE,
+    #[cfg(feature = "cloud-sync")]
+    &cloud_sync::family_api::RESUME,
+    #[cfg(feature = "cloud-sync")]
+    &cloud_sync::family_api::GET_LOG,
     #[cfg(feature = "cloud-sync")]
     &cloud_sync::connection::LIST,
     #[cfg(feature = "cloud-sync")]
@@ -265,11 +299,21 @@ pub(crate) static METHODS: &[&crate::__rt::MethodMeta] = &[
     #[cfg(feature = "cloud-sync")]
     &cloud_sync::connection_log::LIST,
     #[cfg(feature = "synology-drive")]
+    &synology_drive::connection::LIST,
+    #[cfg(feature = "synology-drive")]
+    &synology_drive::connection::SUMMARY,
+    #[cfg(feature = "synology-drive")]
     &synology_drive::connections::GET_SUMMARY,
     #[cfg(feature = "synology-drive")]
     &synology_drive::connections::LIST,
     #[cfg(feature = "synology-drive")]
+    &synology_drive::profile::LIST,
+    #[cfg(feature = "synology-drive")]
+    &synology_drive::profiles::LIST,
+    #[cfg(feature = "synology-drive")]
     &synology_drive::share_sync::LIST_CONNECTIONS,
     #[cfg(feature = "synology-drive")]
     &synology_drive::user_profile::GET,
+    #[cfg(feature = "synology-drive-share-sync")]
+    &synology_drive_share_sync::connection::LIST,
 ];

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{Fault, RecordedRequest, State};
-use crate::generated::{APIS, METHODS};
+use crate::generated::METHODS;
 use crate::rt::MethodMeta;
 
 /// Parameter names whose values never enter the request log.
@@ -185,13 +185,10 @@ fn info_query(state: &State, params: &BTreeMap<String, String>) -> Answer {
     let query = params.get("query").map(String::as_str).unwrap_or("all");
     let wanted: Vec<&str> = query.split(',').map(str::trim).collect();
     let mut data = serde_json::Map::new();
-    for api in APIS {
-        if !(wanted.contains(&"all") || wanted.contains(&api.name)) {
-            continue;
-        }
-        if let Some(p) = state.config.published(api.name) {
+    for (name, p) in state.config.published_apis() {
+        if wanted.contains(&"all") || wanted.contains(&name) {
             data.insert(
-                api.name.to_owned(),
+                name.to_owned(),
                 json!({"path": p.path, "minVersion": p.min_version, "maxVersion": p.max_version}),
             );
         }

@@ -114,6 +114,36 @@ impl MockConfig {
             .api("SYNO.API.Info", "query.cgi", 1, 1)
     }
 
+    /// Like the NAS that gave `answer`, a recorded `SYNO.API.Info` `query=all` answer (the
+    /// whole envelope, or its `data` object): publishes exactly the APIs it lists, at their
+    /// paths and versions, and lists them all when asked. APIs the spec does not describe are
+    /// listed but answer code 103 (no such method). The demo user can log in.
+    pub fn from_api_info(answer: &str) -> Result<Self, serde_json::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Answer {
+            Envelope {
+                data: BTreeMap<String, crate::generated::api::ApiInfoEntry>,
+            },
+            Bare(BTreeMap<String, crate::generated::api::ApiInfoEntry>),
+        }
+        let (Answer::Envelope { data: entries } | Answer::Bare(entries)) =
+            serde_json::from_str(answer)?;
+        let mut config = Self::dsm7();
+        config.apis = entries
+            .into_iter()
+            .map(|(name, e)| {
+                let published = Published {
+                    path: e.path,
+                    min_version: e.min_version,
+                    max_version: e.max_version,
+                };
+                (name, published)
+            })
+            .collect();
+        Ok(config)
+    }
+
     /// Adds an account.
     pub fn user(mut self, account: &str, password: &str) -> Self {
         self.users.push(MockUser {
@@ -182,6 +212,11 @@ impl MockConfig {
 
     fn published(&self, api: &str) -> Option<&Published> {
         self.apis.get(api)
+    }
+
+    /// Every published API, by name.
+    fn published_apis(&self) -> impl Iterator<Item = (&str, &Published)> {
+        self.apis.iter().map(|(n, p)| (n.as_str(), p))
     }
 }
 

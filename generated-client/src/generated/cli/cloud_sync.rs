@@ -7,6 +7,186 @@ pub(super) fn command() -> ::clap::Command {
         .subcommand_required(true)
         .arg_required_else_help(true)
         .subcommand(
+            ::clap::Command::new("list-conn")
+                .about("Lists the connections with their sync state")
+                .long_about(
+                    "Lists the connections with their sync state.\n\nDSM: SYNO.CloudSync method list_conn, version 1+, HTTP GET.",
+                )
+                .arg(
+                    crate::cli::arg(
+                        "is-tray",
+                        "true|false",
+                        false,
+                        ::clap::value_parser!(bool),
+                        "Ask for the tray view [DSM default: false]",
+                    ),
+                )
+                .arg(
+                    crate::cli::arg(
+                        "group-by",
+                        "group_by_user|group_by_cloud_type",
+                        false,
+                        ::clap::value_parser!(::std::string::String),
+                        "How to group the connections [DSM default: group_by_user]",
+                    ),
+                ),
+        )
+        .subcommand(
+            ::clap::Command::new("get-property")
+                .about(
+                    "Gets what the cloud side of a connection reports (provider, account, quota)",
+                )
+                .long_about(
+                    "Gets what the cloud side of a connection reports (provider, account, quota).\n\nDSM: SYNO.CloudSync method get_property, version 1+, HTTP GET.",
+                )
+                .arg(
+                    crate::cli::arg(
+                        "connection-id",
+                        "INTEGER",
+                        true,
+                        ::clap::value_parser!(i64),
+                        "Connection ID (`id` from `list_conn`)",
+                    ),
+                ),
+        )
+        .subcommand(
+            ::clap::Command::new("get-connection-setting")
+                .about(
+                    "Gets a connection's settings (schedule, speed limits); no shape is recorded, so raw JSON",
+                )
+                .long_about(
+                    "Gets a connection's settings (schedule, speed limits); no shape is recorded, so raw JSON.\n\nDSM: SYNO.CloudSync method get_connection_setting, version 1+, HTTP GET.",
+                )
+                .arg(
+                    crate::cli::arg(
+                        "connection-id",
+                        "INTEGER",
+                        true,
+                        ::clap::value_parser!(i64),
+                        "Connection ID (`id` from `list_conn`)",
+                    ),
+                ),
+        )
+        .subcommand(
+            ::clap::Command::new("pause")
+                .about("Pauses syncing of one connection, or of all")
+                .long_about(
+                    "Pauses syncing of one connection, or of all.\n\nDSM: SYNO.CloudSync method pause, version 1+, HTTP POST.",
+                )
+                .arg(
+                    crate::cli::arg(
+                        "connection-id",
+                        "INTEGER",
+                        false,
+                        ::clap::value_parser!(i64),
+                        "Connection ID; when absent, every connection",
+                    ),
+                ),
+        )
+        .subcommand(
+            ::clap::Command::new("resume")
+                .about("Resumes syncing of one connection, or of all")
+                .long_about(
+                    "Resumes syncing of one connection, or of all.\n\nDSM: SYNO.CloudSync method resume, version 1+, HTTP POST.",
+                )
+                .arg(
+                    crate::cli::arg(
+                        "connection-id",
+                        "INTEGER",
+                        false,
+                        ::clap::value_parser!(i64),
+                        "Connection ID; when absent, every connection",
+                    ),
+                ),
+        )
+        .subcommand(
+            ::clap::Command::new("get-log")
+                .about(
+                    "Lists a connection's file log, newest first, with optional filters",
+                )
+                .long_about(
+                    "Lists a connection's file log, newest first, with optional filters.\n\nDSM: SYNO.CloudSync method get_log, version 1+, HTTP GET.",
+                )
+                .arg(
+                    crate::cli::arg(
+                        "connection-id",
+                        "INTEGER",
+                        true,
+                        ::clap::value_parser!(i64),
+                        "Connection ID (`id` from `list_conn`)",
+                    ),
+                )
+                .arg(
+                    crate::cli::arg(
+                        "offset",
+                        "INTEGER",
+                        false,
+                        ::clap::value_parser!(u64),
+                        "First entry to return [DSM default: 0]",
+                    ),
+                )
+                .arg(
+                    crate::cli::arg(
+                        "limit",
+                        "INTEGER",
+                        false,
+                        ::clap::value_parser!(u64),
+                        "Page size [DSM default: 200]",
+                    ),
+                )
+                .arg(
+                    crate::cli::arg(
+                        "keyword",
+                        "TEXT",
+                        false,
+                        ::clap::value_parser!(::std::string::String),
+                        "Only entries whose file name contains this",
+                    ),
+                )
+                .arg(
+                    crate::cli::arg(
+                        "date-from",
+                        "UNIX_TIME",
+                        false,
+                        ::clap::value_parser!(i64),
+                        "Only entries from this time on",
+                    ),
+                )
+                .arg(
+                    crate::cli::arg(
+                        "date-to",
+                        "UNIX_TIME",
+                        false,
+                        ::clap::value_parser!(i64),
+                        "Only entries up to this time",
+                    ),
+                )
+                .arg(
+                    crate::cli::arg(
+                        "log-level",
+                        "INTEGER",
+                        false,
+                        ::clap::value_parser!(i64),
+                        "Only entries of this severity (absent means all)",
+                    ),
+                )
+                .arg(
+                    crate::cli::arg(
+                        "action",
+                        "INTEGER",
+                        false,
+                        ::clap::value_parser!(i64),
+                        "Only entries of this action (absent means all)",
+                    ),
+                )
+                .arg(
+                    ::clap::Arg::new("all")
+                        .long("all")
+                        .action(::clap::ArgAction::SetTrue)
+                        .help("Fetch every page and print all `items` as one list"),
+                ),
+        )
+        .subcommand(
             ::clap::Command::new("connection")
                 .about("Cloud Sync connections to cloud providers (Cloud Integration)")
                 .subcommand_required(true)
@@ -121,6 +301,102 @@ pub(super) async fn run(
     progress: &(dyn Fn(usize) + Sync),
 ) -> ::std::result::Result<::std::string::String, crate::cli::Failure> {
     match matches.subcommand() {
+        ::std::option::Option::Some(("list-conn", m)) => {
+            let request = client.cloud_sync().list_conn();
+            let request = crate::cli::set(
+                request,
+                crate::cli::optional::<bool>(m, "is-tray"),
+                |r, v| r.is_tray(v),
+            );
+            let request = crate::cli::set(
+                request,
+                crate::cli::optional::<::std::string::String>(m, "group-by")
+                    .map(|v: ::std::string::String| <super::super::cloud_sync::ConnGrouping>::from(
+                        v.as_str(),
+                    )),
+                |r, v| r.group_by(v),
+            );
+            crate::cli::to_json(&request.send().await?)
+        }
+        ::std::option::Option::Some(("get-property", m)) => {
+            let request = client
+                .cloud_sync()
+                .get_property(crate::cli::required::<i64>(m, "connection-id")?);
+            crate::cli::to_json(&request.send().await?)
+        }
+        ::std::option::Option::Some(("get-connection-setting", m)) => {
+            let request = client
+                .cloud_sync()
+                .get_connection_setting(
+                    crate::cli::required::<i64>(m, "connection-id")?,
+                );
+            crate::cli::to_json(&request.send().await?)
+        }
+        ::std::option::Option::Some(("pause", m)) => {
+            let request = client.cloud_sync().pause();
+            let request = crate::cli::set(
+                request,
+                crate::cli::optional::<i64>(m, "connection-id"),
+                |r, v| r.connection_id(v),
+            );
+            crate::cli::to_json(&request.send().await?)
+        }
+        ::std::option::Option::Some(("resume", m)) => {
+            let request = client.cloud_sync().resume();
+            let request = crate::cli::set(
+                request,
+                crate::cli::optional::<i64>(m, "connection-id"),
+                |r, v| r.connection_id(v),
+            );
+            crate::cli::to_json(&request.send().await?)
+        }
+        ::std::option::Option::Some(("get-log", m)) => {
+            let request = client
+                .cloud_sync()
+                .get_log(crate::cli::required::<i64>(m, "connection-id")?);
+            let request = crate::cli::set(
+                request,
+                crate::cli::optional::<u64>(m, "offset"),
+                |r, v| r.offset(v),
+            );
+            let request = crate::cli::set(
+                request,
+                crate::cli::optional::<u64>(m, "limit"),
+                |r, v| r.limit(v),
+            );
+            let request = crate::cli::set(
+                request,
+                crate::cli::optional::<::std::string::String>(m, "keyword"),
+                |r, v| r.keyword(v),
+            );
+            let request = crate::cli::set(
+                request,
+                crate::cli::optional::<i64>(m, "date-from").map(crate::UnixTime),
+                |r, v| r.date_from(v),
+            );
+            let request = crate::cli::set(
+                request,
+                crate::cli::optional::<i64>(m, "date-to").map(crate::UnixTime),
+                |r, v| r.date_to(v),
+            );
+            let request = crate::cli::set(
+                request,
+                crate::cli::optional::<i64>(m, "log-level")
+                    .map(<super::super::cloud_sync::LogLevel>::from),
+                |r, v| r.log_level(v),
+            );
+            let request = crate::cli::set(
+                request,
+                crate::cli::optional::<i64>(m, "action")
+                    .map(<super::super::cloud_sync::LogAction>::from),
+                |r, v| r.action(v),
+            );
+            if m.get_flag("all") {
+                crate::cli::collect(request.stream(), progress).await
+            } else {
+                crate::cli::to_json(&request.send().await?)
+            }
+        }
         ::std::option::Option::Some(("connection", m)) => {
             match m.subcommand() {
                 ::std::option::Option::Some(("list", _)) => {

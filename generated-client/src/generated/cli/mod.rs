@@ -4,6 +4,8 @@
 mod cloud_sync;
 #[cfg(feature = "synology-drive")]
 mod synology_drive;
+#[cfg(feature = "synology-drive-share-sync")]
+mod synology_drive_share_sync;
 /// One subcommand per API family, with its APIs and methods below it.
 pub(crate) fn commands() -> ::std::vec::Vec<::clap::Command> {
     ::std::vec::Vec::from([
@@ -11,6 +13,8 @@ pub(crate) fn commands() -> ::std::vec::Vec<::clap::Command> {
         cloud_sync::command(),
         #[cfg(feature = "synology-drive")]
         synology_drive::command(),
+        #[cfg(feature = "synology-drive-share-sync")]
+        synology_drive_share_sync::command(),
     ])
 }
 /// Runs the method that `matches` (the family subcommand's matches) selects and returns
@@ -28,6 +32,10 @@ pub(crate) async fn run(
         "cloud-sync" => cloud_sync::run(client, matches, progress).await,
         #[cfg(feature = "synology-drive")]
         "synology-drive" => synology_drive::run(client, matches, progress).await,
+        #[cfg(feature = "synology-drive-share-sync")]
+        "synology-drive-share-sync" => {
+            synology_drive_share_sync::run(client, matches, progress).await
+        }
         other => ::std::result::Result::Err(crate::cli::Failure::usage(other)),
     }
 }

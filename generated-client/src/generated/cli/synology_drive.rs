@@ -7,6 +7,30 @@ pub(super) fn command() -> ::clap::Command {
         .subcommand_required(true)
         .arg_required_else_help(true)
         .subcommand(
+            ::clap::Command::new("connection")
+                .about(
+                    "Clients connected to Synology Drive (DSM 6 and 7 with the Drive package)",
+                )
+                .subcommand_required(true)
+                .arg_required_else_help(true)
+                .subcommand(
+                    ::clap::Command::new("list")
+                        .about("Lists the connected clients")
+                        .long_about(
+                            "Lists the connected clients.\n\nDSM: SYNO.SynologyDrive.Connection method list, version 1+, HTTP GET.",
+                        ),
+                )
+                .subcommand(
+                    ::clap::Command::new("summary")
+                        .about(
+                            "Counts the connected clients (version 2 and up; no shape is recorded, so raw JSON)",
+                        )
+                        .long_about(
+                            "Counts the connected clients (version 2 and up; no shape is recorded, so raw JSON).\n\nDSM: SYNO.SynologyDrive.Connection method summary, version 2+, HTTP GET.",
+                        ),
+                ),
+        )
+        .subcommand(
             ::clap::Command::new("connections")
                 .about("Clients connected to Synology Drive (File Collaboration)")
                 .subcommand_required(true)
@@ -23,6 +47,36 @@ pub(super) fn command() -> ::clap::Command {
                         .about("Lists the connected clients")
                         .long_about(
                             "Lists the connected clients.\n\nDSM: SYNO.SynologyDrive.Connections method List, version 1+, HTTP GET.",
+                        ),
+                ),
+        )
+        .subcommand(
+            ::clap::Command::new("profile")
+                .about(
+                    "Synology Drive sync profiles on DSM 6, where the API has this singular name. Its methods are not recorded: `list` is assumed to mirror `SYNO.SynologyDrive.Profiles` on DSM 7",
+                )
+                .subcommand_required(true)
+                .arg_required_else_help(true)
+                .subcommand(
+                    ::clap::Command::new("list")
+                        .about(
+                            "Lists the sync profiles (assumed: mirrors `SYNO.SynologyDrive.Profiles` `list`)",
+                        )
+                        .long_about(
+                            "Lists the sync profiles (assumed: mirrors `SYNO.SynologyDrive.Profiles` `list`).\n\nDSM: SYNO.SynologyDrive.Profile method list, version 1+, HTTP GET.",
+                        ),
+                ),
+        )
+        .subcommand(
+            ::clap::Command::new("profiles")
+                .about("Synology Drive sync profiles (DSM 7)")
+                .subcommand_required(true)
+                .arg_required_else_help(true)
+                .subcommand(
+                    ::clap::Command::new("list")
+                        .about("Lists the sync profiles")
+                        .long_about(
+                            "Lists the sync profiles.\n\nDSM: SYNO.SynologyDrive.Profiles method list, version 1+, HTTP GET.",
                         ),
                 ),
         )
@@ -71,6 +125,19 @@ pub(super) async fn run(
     _progress: &(dyn Fn(usize) + Sync),
 ) -> ::std::result::Result<::std::string::String, crate::cli::Failure> {
     match matches.subcommand() {
+        ::std::option::Option::Some(("connection", m)) => {
+            match m.subcommand() {
+                ::std::option::Option::Some(("list", _)) => {
+                    let request = client.synology_drive().connection().list();
+                    crate::cli::to_json(&request.send().await?)
+                }
+                ::std::option::Option::Some(("summary", _)) => {
+                    let request = client.synology_drive().connection().summary();
+                    crate::cli::to_json(&request.send().await?)
+                }
+                _ => ::std::result::Result::Err(crate::cli::Failure::usage("connection")),
+            }
+        }
         ::std::option::Option::Some(("connections", m)) => {
             match m.subcommand() {
                 ::std::option::Option::Some(("get-summary", _)) => {
@@ -84,6 +151,24 @@ pub(super) async fn run(
                 _ => {
                     ::std::result::Result::Err(crate::cli::Failure::usage("connections"))
                 }
+            }
+        }
+        ::std::option::Option::Some(("profile", m)) => {
+            match m.subcommand() {
+                ::std::option::Option::Some(("list", _)) => {
+                    let request = client.synology_drive().profile().list();
+                    crate::cli::to_json(&request.send().await?)
+                }
+                _ => ::std::result::Result::Err(crate::cli::Failure::usage("profile")),
+            }
+        }
+        ::std::option::Option::Some(("profiles", m)) => {
+            match m.subcommand() {
+                ::std::option::Option::Some(("list", _)) => {
+                    let request = client.synology_drive().profiles().list();
+                    crate::cli::to_json(&request.send().await?)
+                }
+                _ => ::std::result::Result::Err(crate::cli::Failure::usage("profiles")),
             }
         }
         ::std::option::Option::Some(("share-sync", m)) => {

@@ -2,6 +2,8 @@
 //! `SYNO.CloudSync.*`: types and request builders.
 mod types;
 pub use types::*;
+/// `SYNO.CloudSync`: Cloud Sync as real DSM boxes publish it (DSM 5, and DSM 6 with the package).
+pub mod family_api;
 /// `SYNO.CloudSync.Connection`: Cloud Sync connections to cloud providers (Cloud Integration).
 pub mod connection;
 /// `SYNO.CloudSync.Connection.Log`: Sync activity and error logs of a Cloud Sync connection.

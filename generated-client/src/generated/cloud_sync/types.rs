@@ -82,6 +82,169 @@ impl crate::__rt::WireValue for CloudType {
         self.as_str().to_owned()
     }
 }
+/// One Cloud Sync connection (a linked cloud account).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Conn {
+    /// Connection ID (`connection_id` in other methods)
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub id: i64,
+    /// Cloud-side status code
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub cloud_status: i64,
+    /// Link status code
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub link_status: i64,
+    /// Cloud resource (bucket or container), if any
+    pub resource: ::std::string::String,
+    /// Sync state of the connection (`uptodate`, `syncing`, ...)
+    pub status: ::std::string::String,
+    /// Display name
+    pub task_display_name: ::std::string::String,
+    /// Task name
+    pub task_name: ::std::string::String,
+    /// Cloud provider code (`db` Dropbox, `od_v1` OneDrive, ...)
+    #[serde(rename = "type")]
+    pub type_: ::std::string::String,
+    /// Cloud provider number
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub type_id: i64,
+    /// Files still to sync
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub unfinished_files: u64,
+    /// Account ID at the cloud provider
+    pub user_id: ::std::string::String,
+    /// Account name at the cloud provider
+    pub user_name: ::std::string::String,
+    /// Error code, when the connection has an error
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub error: ::std::option::Option<i64>,
+    /// Error description
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub error_desc: ::std::option::Option<::std::string::String>,
+    /// Error kind
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub error_type: ::std::option::Option<::std::string::String>,
+}
+/// How `list_conn` groups connections.
+///
+/// Open enum: a value this client does not know (from a newer DSM) decodes to `Unknown` with the raw text, and serializes back unchanged; match it with a `_` arm or `Unknown(..)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ConnGrouping {
+    /// `group_by_user`: By owner
+    GroupByUser,
+    /// `group_by_cloud_type`: By cloud provider
+    GroupByCloudType,
+    /// A value this client does not know, kept as DSM sent it.
+    Unknown(::std::string::String),
+}
+impl ConnGrouping {
+    /// The value as DSM writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::GroupByUser => "group_by_user",
+            Self::GroupByCloudType => "group_by_cloud_type",
+            Self::Unknown(raw) => raw,
+        }
+    }
+}
+impl ::std::convert::From<&str> for ConnGrouping {
+    fn from(raw: &str) -> Self {
+        match raw {
+            "group_by_user" => Self::GroupByUser,
+            "group_by_cloud_type" => Self::GroupByCloudType,
+            _ => Self::Unknown(raw.to_owned()),
+        }
+    }
+}
+impl ::std::str::FromStr for ConnGrouping {
+    type Err = ::std::convert::Infallible;
+    fn from_str(raw: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(raw))
+    }
+}
+impl ::std::fmt::Display for ConnGrouping {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ConnGrouping {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConnGrouping {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::__rt::de::string_enum(d)
+    }
+}
+impl crate::__rt::WireValue for ConnGrouping {
+    fn to_wire(&self) -> ::std::string::String {
+        self.as_str().to_owned()
+    }
+}
+/// The Cloud Sync connections of this NAS, with the package's sync state.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConnOverview {
+    /// The connections
+    pub conn: ::std::vec::Vec<Conn>,
+    /// Whether Cloud Sync runs in admin mode
+    pub is_admin_mode: bool,
+    /// Whether syncing is paused for every connection
+    pub is_pause: bool,
+    /// The latest file activity (DSM sends null when there is none)
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notification: ::std::option::Option<TrayNotification>,
+    /// Number of connections
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub total: u64,
+    /// Overall sync state (`uptodate`, `syncing`, ...)
+    pub tray_status: ::std::string::String,
+}
+/// What the cloud side of a connection reports (provider, account, quota).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConnProperty {
+    /// Authentication version (OpenStack)
+    pub auth_version: ::std::string::String,
+    /// Bucket name (S3-like providers)
+    pub bucket_name: ::std::string::String,
+    /// Container name (OpenStack, Azure)
+    pub container_name: ::std::string::String,
+    /// Project ID (Google Cloud Storage)
+    pub project_id: ::std::string::String,
+    /// Public URL
+    pub public_url: ::std::string::String,
+    /// Quota of the cloud account, in bytes
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub quota_total: u64,
+    /// Storage used in the cloud account, in bytes
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub quota_used: u64,
+    /// Region
+    pub region: ::std::string::String,
+    /// Server address
+    pub server_addr: ::std::string::String,
+    /// Shared drive name (Google Drive)
+    pub shared_drive_name: ::std::string::String,
+    /// Storage class (S3-like providers)
+    pub storage_class: ::std::string::String,
+    /// Cloud provider code
+    #[serde(rename = "type")]
+    pub type_: ::std::string::String,
+    /// Cloud provider number
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub type_id: i64,
+    /// Account name at the cloud provider
+    pub user_name: ::std::string::String,
+}
 /// A Cloud Sync connection, as listed.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Connection {
@@ -193,6 +356,92 @@ impl crate::__rt::WireValue for ConnectionStatus {
         self.as_str().to_owned()
     }
 }
+/// The latest file Cloud Sync handled.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LatestFile {
+    /// What was done
+    pub action: LogAction,
+    /// Severity
+    pub log_level: LogLevel,
+    /// File name
+    pub name: ::std::string::String,
+}
+/// What Cloud Sync did to a file.
+///
+/// Open enum: a value this client does not know (from a newer DSM) decodes to `Unknown` with the raw integer, and serializes back unchanged; match it with a `_` arm or `Unknown(..)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LogAction {
+    /// `0`: Deleted in the cloud
+    DeleteRemote,
+    /// `1`: Downloaded
+    Download,
+    /// `2`: Uploaded
+    Upload,
+    /// `3`: Deleted on the NAS
+    DeleteLocal,
+    /// `4`: Renamed in the cloud
+    RenameRemote,
+    /// `8`: Merged
+    Merge,
+    /// `9`: Merged a deletion
+    MergeDeletion,
+    /// A value this client does not know, kept as DSM sent it.
+    Unknown(i64),
+}
+impl LogAction {
+    /// The value as DSM writes it.
+    pub fn as_i64(&self) -> i64 {
+        match self {
+            Self::DeleteRemote => 0,
+            Self::Download => 1,
+            Self::Upload => 2,
+            Self::DeleteLocal => 3,
+            Self::RenameRemote => 4,
+            Self::Merge => 8,
+            Self::MergeDeletion => 9,
+            Self::Unknown(raw) => *raw,
+        }
+    }
+}
+impl ::std::convert::From<i64> for LogAction {
+    fn from(raw: i64) -> Self {
+        match raw {
+            0 => Self::DeleteRemote,
+            1 => Self::Download,
+            2 => Self::Upload,
+            3 => Self::DeleteLocal,
+            4 => Self::RenameRemote,
+            8 => Self::Merge,
+            9 => Self::MergeDeletion,
+            _ => Self::Unknown(raw),
+        }
+    }
+}
+impl ::std::fmt::Display for LogAction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.as_i64(), f)
+    }
+}
+impl ::serde::Serialize for LogAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_i64(self.as_i64())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LogAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::__rt::de::int::<D, i64>(d).map(Self::from)
+    }
+}
+impl crate::__rt::WireValue for LogAction {
+    fn to_wire(&self) -> ::std::string::String {
+        self.as_i64().to_string()
+    }
+}
 /// One log entry of a connection.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LogEntry {
@@ -203,6 +452,66 @@ pub struct LogEntry {
     pub type_: LogType,
     /// Log message
     pub message: ::std::string::String,
+}
+/// Severity of a Cloud Sync log entry.
+///
+/// Open enum: a value this client does not know (from a newer DSM) decodes to `Unknown` with the raw integer, and serializes back unchanged; match it with a `_` arm or `Unknown(..)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LogLevel {
+    /// `0`: Information
+    Info,
+    /// `1`: Warning
+    Warning,
+    /// `2`: Error
+    Error,
+    /// A value this client does not know, kept as DSM sent it.
+    Unknown(i64),
+}
+impl LogLevel {
+    /// The value as DSM writes it.
+    pub fn as_i64(&self) -> i64 {
+        match self {
+            Self::Info => 0,
+            Self::Warning => 1,
+            Self::Error => 2,
+            Self::Unknown(raw) => *raw,
+        }
+    }
+}
+impl ::std::convert::From<i64> for LogLevel {
+    fn from(raw: i64) -> Self {
+        match raw {
+            0 => Self::Info,
+            1 => Self::Warning,
+            2 => Self::Error,
+            _ => Self::Unknown(raw),
+        }
+    }
+}
+impl ::std::fmt::Display for LogLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.as_i64(), f)
+    }
+}
+impl ::serde::Serialize for LogLevel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_i64(self.as_i64())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LogLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::__rt::de::int::<D, i64>(d).map(Self::from)
+    }
+}
+impl crate::__rt::WireValue for LogLevel {
+    fn to_wire(&self) -> ::std::string::String {
+        self.as_i64().to_string()
+    }
 }
 /// One page of a connection's log.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -278,4 +587,44 @@ impl crate::__rt::WireValue for LogType {
     fn to_wire(&self) -> ::std::string::String {
         self.as_str().to_owned()
     }
+}
+/// One file event of a Cloud Sync connection.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SyncLogEntry {
+    /// What was done to the file
+    pub action: LogAction,
+    /// Error code (negative on failure, 0 when none)
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub error_code: i64,
+    /// File name
+    pub file_name: ::std::string::String,
+    /// `file` or `dir`
+    pub file_type: ::std::string::String,
+    /// Severity
+    pub log_level: LogLevel,
+    /// Path of the file
+    pub path: ::std::string::String,
+    /// Sync task (session) the event belongs to
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub session_id: i64,
+    /// When it happened
+    pub time: crate::__rt::UnixTime,
+}
+/// One page of Cloud Sync's file log.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SyncLogPage {
+    /// Entries of this page
+    pub items: ::std::vec::Vec<SyncLogEntry>,
+    /// Number of entries in all pages
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub total: u64,
+}
+/// The latest file activity of Cloud Sync.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TrayNotification {
+    /// Number of files in the activity
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub file_count: u64,
+    /// The latest file
+    pub latest_file_info: LatestFile,
 }

@@ -2,8 +2,14 @@
 //! `SYNO.SynologyDrive.*`: types and request builders.
 mod types;
 pub use types::*;
+/// `SYNO.SynologyDrive.Connection`: Clients connected to Synology Drive (DSM 6 and 7 with the Drive package).
+pub mod connection;
 /// `SYNO.SynologyDrive.Connections`: Clients connected to Synology Drive (File Collaboration).
 pub mod connections;
+/// `SYNO.SynologyDrive.Profile`: Synology Drive sync profiles on DSM 6, where the API has this singular name.
+pub mod profile;
+/// `SYNO.SynologyDrive.Profiles`: Synology Drive sync profiles (DSM 7).
+pub mod profiles;
 /// `SYNO.SynologyDrive.ShareSync`: ShareSync connections between Synology NAS boxes (File Collaboration).
 pub mod share_sync;
 /// `SYNO.SynologyDrive.UserProfile`: Per-user Synology Drive quota and usage (File Collaboration).
@@ -17,9 +23,21 @@ impl SynologyDrive {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+    /// `SYNO.SynologyDrive.Connection`: Clients connected to Synology Drive (DSM 6 and 7 with the Drive package).
+    pub fn connection(&self) -> connection::ConnectionApi {
+        connection::ConnectionApi::new(self.client.clone())
+    }
     /// `SYNO.SynologyDrive.Connections`: Clients connected to Synology Drive (File Collaboration).
     pub fn connections(&self) -> connections::ConnectionsApi {
         connections::ConnectionsApi::new(self.client.clone())
+    }
+    /// `SYNO.SynologyDrive.Profile`: Synology Drive sync profiles on DSM 6, where the API has this singular name. Its methods are not recorded: `list` is assumed to mirror `SYNO.SynologyDrive.Profiles` on DSM 7.
+    pub fn profile(&self) -> profile::ProfileApi {
+        profile::ProfileApi::new(self.client.clone())
+    }
+    /// `SYNO.SynologyDrive.Profiles`: Synology Drive sync profiles (DSM 7).
+    pub fn profiles(&self) -> profiles::ProfilesApi {
+        profiles::ProfilesApi::new(self.client.clone())
     }
     /// `SYNO.SynologyDrive.ShareSync`: ShareSync connections between Synology NAS boxes (File Collaboration).
     pub fn share_sync(&self) -> share_sync::ShareSyncApi {

@@ -89,6 +89,24 @@ impl crate::__rt::WireValue for ClientType {
         self.as_str().to_owned()
     }
 }
+/// The clients connected to Synology Drive, as `SYNO.SynologyDrive.Connection` lists them.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DriveConnectionPage {
+    /// The connected clients (shape not recorded: raw JSON)
+    pub items: ::std::vec::Vec<::serde_json::Value>,
+    /// Number of connected clients
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub total: u64,
+}
+/// The sync profiles of Synology Drive.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DriveProfileList {
+    /// The profiles (shape not recorded: raw JSON)
+    pub profile_list: ::std::vec::Vec<::serde_json::Value>,
+    /// Number of profiles
+    #[serde(deserialize_with = "crate::__rt::de::int")]
+    pub total: u64,
+}
 /// How many clients are connected to Synology Drive, by kind.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DriveSummary {
