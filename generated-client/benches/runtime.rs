@@ -89,9 +89,35 @@ fn main() {
         ["collect", url, total] => {
             rt.block_on(memory_case(url, false, total.parse().expect("total")))
         }
+        // Under valgrind --tool=callgrind: `calls` x connection().list() (`list`) or
+        // connection_log().list(1) (`log`), IN_FLIGHT at a time, against the server at `url`,
+        // by the generated client or the baseline.
+        [which @ ("ours" | "baseline"), call, url, calls] => {
+            let calls: usize = calls.parse().expect("calls");
+            let call = if *call == "list" {
+                Call::List
+            } else {
+                Call::LogList
+            };
+            rt.block_on(async {
+                let client = Client::builder(url).build().expect("client");
+                client.login(DEMO_USER, DEMO_PASSWORD).await.expect("login");
+                let http = reqwest::Client::new();
+                let sid = login_baseline(&http, url).await;
+                let run = stream::iter(0..calls).map(|_| async {
+                    if *which == "ours" {
+                        ours(&client, call).await;
+                    } else {
+                        baseline(&http, url, &sid, call).await;
+                    }
+                });
+                run.buffer_unordered(IN_FLIGHT).collect::<Vec<()>>().await;
+            });
+        }
         _ => {
             decoding();
             rt.block_on(requests());
+            instructions();
             rt.block_on(discovery());
             memory();
         }
@@ -335,6 +361,54 @@ async fn requests() {
     let _ = server.wait();
 }
 
+/// Instructions the client process spends per call, counted by callgrind (repeatable,
+/// whatever else the machine does): the difference between runs of 1,000 and 3,000 calls,
+/// 64 in flight, so set-up (client building, login) cancels out. Skipped without valgrind.
+fn instructions() {
+    let valgrind_runs = Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !valgrind_runs {
+        eprintln!("   valgrind not found: the instruction-count rows are skipped");
+        return;
+    }
+    let (mut server, url) = spawn_server(0);
+    let exe = std::env::current_exe().expect("own path");
+    let count = |which: &str, call: &str, calls: usize| -> f64 {
+        let out = Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(&exe)
+            .args([which, call, &url, &calls.to_string()])
+            .output()
+            .expect("valgrind runs");
+        let text = String::from_utf8_lossy(&out.stderr);
+        text.lines()
+            .find_map(|l| l.split("Collected : ").nth(1))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    for (call, name) in [
+        ("list", "connection().list()"),
+        ("log", "connection_log().list(1)"),
+    ] {
+        let per_call = |which: &str| (count(which, call, 3000) - count(which, call, 1000)) / 2000.0;
+        let (o, b) = (per_call("ours"), per_call("baseline"));
+        row(
+            "requests",
+            &format!(
+                "client CPU per call of {name}, {IN_FLIGHT} in flight (callgrind instructions)"
+            ),
+            &format!("{:.1}k instructions", o / 1000.0),
+            &format!("{:.1}k instructions (reqwest + serde_json)", b / 1000.0),
+            &format!("{:.2}", b / o),
+            &format!(">= 0.95: {}", verdict(b / o >= 0.95)),
+        );
+    }
+    drop(server.stdin.take());
+    let _ = server.wait();
+}
+
 async fn discovery() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/fixtures/real-dsm/dsm7_api_info.json");
@@ -360,10 +434,11 @@ async fn discovery() {
     );
     let (mut o, mut b) = (Vec::new(), Vec::new());
     for _ in 0..30 {
-        // Both start cold: a new client, a new connection.
+        // Both start cold: a new client, a new connection. Building either client (loading
+        // the TLS roots) is not discovery and is not timed.
         let http = reqwest::Client::new();
-        let t = Instant::now();
         let client = Client::builder(dsm.url()).build().expect("client");
+        let t = Instant::now();
         assert!(
             client
                 .has_api("SYNO.SynologyDrive.Connection")

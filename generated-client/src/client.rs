@@ -364,8 +364,9 @@ impl Client {
                     method = meta.name,
                     "session lost; logging in again"
                 );
-                self.relogin(generation).await?;
-                let (body, _) = self.execute(params).await?;
+                // Rare paths, boxed: the call's future stays small (it is moved on every call).
+                Box::pin(self.relogin(generation)).await?;
+                let (body, _) = Box::pin(self.execute(params)).await?;
                 decode(meta, &body)
             }
             other => other,
@@ -400,14 +401,17 @@ impl Client {
     async fn discovery(&self) -> Result<&Discovery, Error> {
         self.inner
             .discovery
-            .get_or_try_init(|| async {
-                let params = Params::new(&info::QUERY).with_named("query", "all");
-                let target = Target {
-                    path: info::API.path,
-                    version: info::API.max_version,
-                };
-                let body = self.send(&params, target).await?;
-                rt::decode(params.meta, &body).map(Discovery::new)
+            .get_or_try_init(|| {
+                // Once per client, boxed so that every call's future does not carry it.
+                Box::pin(async {
+                    let params = Params::new(&info::QUERY).with_named("query", "all");
+                    let target = Target {
+                        path: info::API.path,
+                        version: info::API.max_version,
+                    };
+                    let body = self.send(&params, target).await?;
+                    rt::decode(params.meta, &body).map(Discovery::new)
+                })
             })
             .await
     }
@@ -437,19 +441,20 @@ impl Client {
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty
         );
-        let started = Instant::now();
         let result = async {
-            let version = version.to_string();
+            let mut digits = [0u8; 10];
+            let version = decimal(version, &mut digits);
             let session = if meta.session {
                 self.state().session.clone()
             } else {
                 None
             };
-            let mut pairs: Vec<(&str, &str)> = vec![
+            let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(4 + meta.params.len());
+            pairs.extend([
                 ("api", meta.api.name),
-                ("version", &version),
+                ("version", version),
                 ("method", meta.name),
-            ];
+            ]);
             if let Some(s) = &session {
                 pairs.push(("_sid", s.sid.expose()));
             }
@@ -480,7 +485,7 @@ impl Client {
             };
             let response = request.send().await.map_err(transport)?;
             let status = response.status();
-            tracing::Span::current().record("status", status.as_u16());
+            span.record("status", status.as_u16());
             if !status.is_success() {
                 return Err(Error::Http {
                     api: meta.api.name,
@@ -489,9 +494,14 @@ impl Client {
                 });
             }
             response.bytes().await.map_err(transport)
+        };
+        // With no subscriber listening, the span is disabled: skip entering it on every poll
+        // (about 0.6% of a call's instructions under callgrind).
+        if span.is_disabled() {
+            return result.await;
         }
-        .instrument(span.clone())
-        .await;
+        let started = Instant::now();
+        let result = result.instrument(span.clone()).await;
         // Recorded on every outcome; the span closes when this function returns.
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         if let Err(e) = &result {
@@ -499,6 +509,20 @@ impl Client {
         }
         result
     }
+}
+
+/// `n` in decimal, written into `buf` (no allocation per call).
+fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &str {
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[start..]).unwrap_or("0")
 }
 
 /// Login answers 403 or 406 when it needs a 2-factor code.
@@ -522,5 +546,15 @@ fn otp_required(e: Error) -> Error {
             Error::OtpRequired { types }
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_writes_every_u32() {
+        for n in [0, 1, 7, 10, 99, 100, 4_294_967_295, 123_456_789] {
+            assert_eq!(super::decimal(n, &mut [0; 10]), n.to_string());
+        }
     }
 }

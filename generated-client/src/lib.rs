@@ -57,6 +57,9 @@ mod hostile_tests;
 #[path = "../../codegen/tests/snapshots/showcase/expected/src/mod.rs"]
 mod snapshot_showcase;
 
+#[cfg(all(test, feature = "mock"))]
+mod showcase_wire_tests;
+
 /// The README's Rust examples, compiled (and the mock one run) as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
