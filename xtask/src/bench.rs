@@ -28,7 +28,7 @@ fn cargo() -> String {
 const CODEGEN_SIZES: [usize; 3] = [10, 100, 1000];
 /// The default run stays within 10 minutes on 2 cores; `cargo xtask bench-compile 1000`
 /// measures the largest size on its own (about 6 minutes there).
-const COMPILE_SIZES: [usize; 3] = [20, 60, 150];
+const COMPILE_SIZES: [usize; 3] = [15, 40, 100];
 
 pub fn bench() -> Result<ExitCode> {
     let started = Instant::now();
