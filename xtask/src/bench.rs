@@ -35,6 +35,35 @@ pub fn bench() -> Result<ExitCode> {
     let root = workspace_root();
     let mut rows = Vec::new();
 
+    // Nothing is timed while anything builds. The untimed builds run first, two at a time:
+    // the release programs in this workspace's target directory, the compile-cost scratch
+    // workspace's dependencies in its own.
+    eprintln!("== building, untimed: release xtask and runtime bench; scratch dependencies");
+    let runtime_bench = [
+        "bench",
+        "--quiet",
+        "-p",
+        "synology-client",
+        "--features",
+        "mock",
+        "--bench",
+        "runtime",
+    ];
+    let scratch = std::thread::scope(|s| -> Result<_> {
+        let programs = s.spawn(|| -> Result<()> {
+            let release = ["build", "--release", "--quiet", "-p", "xtask"];
+            run_capture(Command::new(cargo()).current_dir(&root).args(release))?;
+            let no_run = runtime_bench.iter().copied().chain(["--no-run"]);
+            run_capture(Command::new(cargo()).current_dir(&root).args(no_run))?;
+            Ok(())
+        });
+        let scratch = prepare_scratch(&root);
+        programs
+            .join()
+            .map_err(|_| anyhow::anyhow!("the build thread panicked"))??;
+        scratch
+    })?;
+
     eprintln!("== codegen at scale (release build of xtask)");
     let out = run_capture(Command::new(cargo()).current_dir(&root).args([
         "run",
@@ -48,19 +77,10 @@ pub fn bench() -> Result<ExitCode> {
     rows.extend(parse_rows(&out));
 
     eprintln!("== compile cost (scratch workspace, shared target directory)");
-    rows.extend(compile_cost(&root, &COMPILE_SIZES)?);
+    rows.extend(compile_cost(&root, &scratch, &COMPILE_SIZES)?);
 
     eprintln!("== runtime: requests, decoding, discovery, memory (cargo bench)");
-    let out = run_capture(Command::new(cargo()).current_dir(&root).args([
-        "bench",
-        "--quiet",
-        "-p",
-        "synology-client",
-        "--features",
-        "mock",
-        "--bench",
-        "runtime",
-    ]))?;
+    let out = run_capture(Command::new(cargo()).current_dir(&root).args(runtime_bench))?;
     rows.extend(parse_rows(&out));
 
     let table = render(&rows, started.elapsed().as_secs());
@@ -164,12 +184,16 @@ pub fn bench_codegen() -> Result<ExitCode> {
 
 /// `xtask bench-compile N...`: the compile-cost rows for the given sizes alone.
 pub fn bench_compile(sizes: &[usize]) -> Result<ExitCode> {
-    let rows = compile_cost(&workspace_root(), sizes)?;
+    let root = workspace_root();
+    let scratch = prepare_scratch(&root)?;
+    let rows = compile_cost(&root, &scratch, sizes)?;
     println!("{}", render(&rows, 0));
     Ok(ExitCode::SUCCESS)
 }
 
-fn compile_cost(root: &Path, sizes: &[usize]) -> Result<Vec<Row>> {
+/// The scratch workspace for compile cost, with its dependencies built (the 10-API client,
+/// untimed). Returns the workspace and the client member's manifest without the bin table.
+fn prepare_scratch(root: &Path) -> Result<(PathBuf, String)> {
     let scratch = root.join("target/bench-scratch");
     let client = scratch.join("client");
     std::fs::create_dir_all(&client)?;
@@ -187,39 +211,53 @@ fn compile_cost(root: &Path, sizes: &[usize]) -> Result<Vec<Row>> {
         .next()
         .unwrap_or(&member)
         .to_owned();
+    write_client(root, &scratch, &member, 10)?;
+    build(&scratch, 10, &[])?;
+    Ok((scratch, member))
+}
 
+/// Writes the scratch client generated from a synthetic spec of `n` APIs.
+fn write_client(root: &Path, scratch: &Path, member: &str, n: usize) -> Result<()> {
+    let client = scratch.join("client");
+    let spec = root.join(format!("target/bench/compile-spec-{n}"));
+    write_synthetic(root, &spec, n)?;
+    let loaded = codegen::load(&spec).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let files = codegen::render(&loaded).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let manifest = codegen::emit_manifest::splice(member, &codegen::emit_manifest::block(&loaded))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    std::fs::write(client.join("Cargo.toml"), manifest)?;
+    let _ = std::fs::remove_dir_all(client.join("src"));
+    copy_runtime(&root.join("generated-client/src"), &client.join("src"))?;
+    for (path, text) in &files {
+        if let Ok(rel) = path.strip_prefix("generated-client") {
+            let dest = client.join(rel);
+            std::fs::create_dir_all(dest.parent().context("a parent")?)?;
+            std::fs::write(dest, text)?;
+        }
+    }
+    Ok(())
+}
+
+/// Timed builds of the scratch client for each size (after [`prepare_scratch`]).
+fn compile_cost(
+    root: &Path,
+    (scratch, member): &(PathBuf, String),
+    sizes: &[usize],
+) -> Result<Vec<Row>> {
+    let scratch = scratch.as_path();
     let mut rows = Vec::new();
     let mut points = Vec::new();
     let mut saving = None;
-    // The first build compiles the dependencies once; it is not timed.
-    for (i, &n) in std::iter::once(&10).chain(sizes).enumerate() {
-        let spec = root.join(format!("target/bench/compile-spec-{n}"));
-        write_synthetic(root, &spec, n)?;
-        let loaded = codegen::load(&spec).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let files = codegen::render(&loaded).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let manifest =
-            codegen::emit_manifest::splice(&member, &codegen::emit_manifest::block(&loaded))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-        std::fs::write(client.join("Cargo.toml"), manifest)?;
-        let _ = std::fs::remove_dir_all(client.join("src"));
-        copy_runtime(&root.join("generated-client/src"), &client.join("src"))?;
-        for (path, text) in &files {
-            if let Ok(rel) = path.strip_prefix("generated-client") {
-                let dest = client.join(rel);
-                std::fs::create_dir_all(dest.parent().context("a parent")?)?;
-                std::fs::write(dest, text)?;
-            }
-        }
-        let secs = build(&scratch, n, &[])?;
-        if i > 0 {
-            points.push((n as f64, secs));
-            eprintln!("   {n} APIs: {secs:.1} s");
-        }
+    for &n in sizes {
+        write_client(root, scratch, member, n)?;
+        let secs = build(scratch, n, &[])?;
+        points.push((n as f64, secs));
+        eprintln!("   {n} APIs: {secs:.1} s");
     }
     // Per-family features: the largest client again, with only the first family (10 APIs).
     if let Some(&(n, all)) = points.last() {
         let one = build(
-            &scratch,
+            scratch,
             n as usize,
             &["--no-default-features", "--features", "synth0"],
         )?;
