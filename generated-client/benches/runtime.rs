@@ -85,6 +85,7 @@ fn main() {
         .build()
         .expect("runtime");
     match args.as_slice() {
+        ["requests"] => rt.block_on(requests()),
         ["serve", items] => rt.block_on(serve(items.parse().expect("item count"))),
         ["stream", url, total] => {
             rt.block_on(memory_case(url, true, total.parse().expect("total")))

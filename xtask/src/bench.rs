@@ -365,7 +365,10 @@ fn render(rows: &[Row], seconds: u64) -> String {
     let mut out = format!(
         "# Benchmarks\n\n`cargo xtask bench`, run on {} ({cpus} CPUs, {model}), in {seconds} s.\n\
          Speeds are ratios against a baseline measured in the same run (ratio = baseline time / our time, \
-         so 1.00 is as fast as the baseline). Timing is noisy on a shared machine; no test asserts any of it.\n\n\
+         so 1.00 is as fast as the baseline). Timing is noisy on a shared machine; no test asserts any of it. \
+         The wall-clock request ratios of one build swing between about 0.84 and 1.01 from run to run here; \
+         the callgrind rows count the instructions the client process spends per call and repeat within \
+         about 1%, so they decide the request target.\n\n\
          | group | measurement | value | baseline | ratio | target |\n| --- | --- | --- | --- | --- | --- |\n",
         today()
     );
