@@ -27,7 +27,7 @@ fn cargo() -> String {
 /// Sizes of the synthetic specs, in APIs.
 const CODEGEN_SIZES: [usize; 3] = [10, 100, 1000];
 /// The default run stays within 10 minutes on 2 cores; `cargo xtask bench-compile 1000`
-/// measures the largest size on its own (about 6 minutes there).
+/// measures the largest size on its own (about 8.5 minutes there).
 const COMPILE_SIZES: [usize; 3] = [15, 40, 100];
 
 pub fn bench() -> Result<ExitCode> {
