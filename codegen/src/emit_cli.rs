@@ -186,12 +186,7 @@ fn method_command(spec: &Spec, a: &Api, m: &Method) -> TokenStream {
 /// (numbers, text, booleans, times, enums), which the flag takes as they are and the request
 /// builder encodes.
 fn json_text(spec: &Spec, ty: &Ty, encoding: Encoding) -> bool {
-    let scalar = match ty {
-        Ty::Int(_) | Ty::String | Ty::Bool | Ty::UnixTime => true,
-        Ty::Named(n) => matches!(spec.types[n].kind, TypeKind::Enum { .. }),
-        _ => false,
-    };
-    encoding == Encoding::Json && !scalar
+    encoding == Encoding::Json && !spec.is_scalar(ty)
 }
 
 /// The clap value parser and value name for a parameter.

@@ -26,11 +26,7 @@ pub fn block(spec: &Spec) -> String {
         quoted(public.iter().filter_map(|f| f.feature()).collect())
     );
     for f in public {
-        let needs = spec
-            .family_needs(f)
-            .into_iter()
-            .filter_map(|n| n.feature())
-            .collect();
+        let needs = spec.family_needs(f).into_iter().collect();
         out += &format!(
             "## `SYNO.{}.*` APIs: `Client::{}`.\n{} = [{}]\n",
             f.wire,

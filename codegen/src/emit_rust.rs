@@ -758,16 +758,10 @@ fn param_arg(
     let ParamKind::Value { ty, encoding } = &p.kind else {
         return None;
     };
-    // Numbers, times, booleans and integer-coded enums read the same as JSON and as plain text.
-    let same_as_json = match ty {
-        Ty::Int(_) | Ty::UnixTime | Ty::Bool => true,
-        Ty::Named(n) => matches!(spec.types[n].kind, TypeKind::Enum { integer: true, .. }),
-        _ => false,
-    };
-    let encoding = if same_as_json && *encoding == Encoding::Json {
-        &Encoding::Plain
-    } else {
-        encoding
+    // Plain text where it reads the same as JSON: no serde on the way for numbers and flags.
+    let encoding = match encoding {
+        Encoding::Json if spec.json_reads_as_plain(ty) => Encoding::Plain,
+        other => *other,
     };
     Some(match (ty, encoding) {
         (Ty::String, Encoding::Plain) => (

@@ -135,9 +135,9 @@ impl Spec {
         self.families.iter().flat_map(|f| f.apis.iter())
     }
 
-    /// The other public families whose types `family` uses: their cargo features must be on
-    /// whenever this family's is. Sorted by module name.
-    pub fn family_needs(&self, family: &Family) -> BTreeSet<&Family> {
+    /// The cargo features of the other public families whose types `family` uses: they must
+    /// be on whenever this family's is. Sorted.
+    pub fn family_needs(&self, family: &Family) -> BTreeSet<String> {
         let mut named = Vec::new();
         for name in &family.types {
             if let Some(TypeKind::Struct(fields)) = self.types.get(name).map(|t| &t.kind) {
@@ -157,19 +157,37 @@ impl Spec {
                 Ty::List(inner) | Ty::Map(inner) => named.push(inner),
                 Ty::Named(name) => {
                     let owner = self.types.get(name).map(|t| t.family_module.as_str());
-                    if let Some(f) = self
+                    let feature = self
                         .families
                         .iter()
-                        .find(|f| Some(f.module.as_str()) == owner)
-                        .filter(|f| !f.internal && f.module != family.module)
-                    {
-                        out.insert(f);
-                    }
+                        .find(|f| Some(f.module.as_str()) == owner && f.module != family.module)
+                        .and_then(Family::feature);
+                    out.extend(feature);
                 }
                 _ => {}
             }
         }
         out
+    }
+
+    /// Whether values of `ty` are single words on a command line: numbers, text, booleans,
+    /// times and enums (lists, maps, structs and raw JSON are not).
+    pub fn is_scalar(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Int(_) | Ty::String | Ty::Bool | Ty::UnixTime => true,
+            Ty::Named(n) => matches!(self.types[n].kind, TypeKind::Enum { .. }),
+            _ => false,
+        }
+    }
+
+    /// Whether the JSON text of a `ty` value is its plain text too: numbers, times, booleans
+    /// and integer-coded enums (text and string enums get quotes in JSON).
+    pub fn json_reads_as_plain(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Int(_) | Ty::UnixTime | Ty::Bool => true,
+            Ty::Named(n) => matches!(self.types[n].kind, TypeKind::Enum { integer: true, .. }),
+            _ => false,
+        }
     }
 }
 
@@ -178,27 +196,6 @@ impl Family {
     /// family, which is always compiled.
     pub fn feature(&self) -> Option<String> {
         (!self.internal).then(|| self.module.trim_end_matches('_').replace('_', "-"))
-    }
-}
-
-impl PartialEq for Family {
-    fn eq(&self, other: &Self) -> bool {
-        self.module == other.module
-    }
-}
-
-impl Eq for Family {}
-
-impl PartialOrd for Family {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Family {
-    /// By module name, which is unique.
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.module.cmp(&other.module)
     }
 }
 
