@@ -1,16 +1,17 @@
-//! `Client`: the HTTP transport, the session and the discovery cache, shared by every clone.
+//! `Client`: the HTTP client, the settings, the discovery cache and the session, shared by
+//! every clone; the calls' path from a request builder to the wire.
 
 use std::fmt;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
-
-use tracing::Instrument;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::Duration;
 
 use crate::discovery::{Discovery, Target};
-use crate::generated::api::{LoginResult, auth, info};
+use crate::generated::api::info;
 use crate::rt::{self, Params};
-use crate::secret::Secret;
-use crate::{Error, ErrorKind};
+use crate::session::{self, Outcome, SessionState};
+use crate::settings::Settings;
+use crate::Error;
 
 /// A DSM client. Cheap to clone: clones share the session, the discovery cache and the
 /// connection pool. Its `Debug` shows no secret.
@@ -27,37 +28,22 @@ use crate::{Error, ErrorKind};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
+    /// This view's whole-request timeout ([`Client::with_timeout`]); the settings' otherwise.
+    pub(crate) timeout: Option<Duration>,
 }
 
-struct Inner {
-    base: String,
-    http: reqwest::Client,
-    session_name: String,
-    state: RwLock<SessionState>,
-    /// Held while logging in again, so that concurrent calls that lost the session cause one
-    /// login between them.
-    relogin: tokio::sync::Mutex<()>,
-    discovery: tokio::sync::OnceCell<Discovery>,
-}
-
-/// The session and what is needed to open it again.
-#[derive(Default)]
-struct SessionState {
-    session: Option<std::sync::Arc<Session>>,
-    /// Bumped by every login: a call that lost the session at generation `g` logs in again
-    /// only if no other call already did (the generation is still `g`).
-    generation: u64,
-    /// Credentials for logging in again: never an OTP code (it is single-use), the device
-    /// token instead when there is one. `None` after logout.
-    login: Option<Login>,
-    device_token: Option<DeviceToken>,
-}
-
-#[derive(Clone)]
-struct Session {
-    sid: Secret,
-    synotoken: Option<Secret>,
+pub(crate) struct Inner {
+    /// `scheme://host[:port]`, no trailing slash.
+    pub(crate) base: String,
+    pub(crate) base_url: reqwest::Url,
+    pub(crate) http: reqwest::Client,
+    pub(crate) session_name: String,
+    pub(crate) settings: Settings,
+    pub(crate) state: RwLock<SessionState>,
+    discovered: OnceLock<Discovery>,
+    /// The discovery in flight, shared by every call that needs it meanwhile.
+    discovering: Mutex<Option<Outcome>>,
 }
 
 impl fmt::Debug for Client {
@@ -65,83 +51,19 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base", &self.inner.base)
             .field("logged_in", &self.is_logged_in())
-            .field("discovered", &self.inner.discovery.initialized())
+            .field("discovered", &self.inner.discovered.get().is_some())
+            .field("settings", &self.inner.settings)
             .finish_non_exhaustive()
     }
 }
 
-/// A device token: after a login with an OTP code, DSM issues one so that later logins from
-/// the same device need no code. Persist it (it is a secret) and pass it to
-/// [`Login::device_token`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct DeviceToken(Secret);
-
-impl DeviceToken {
-    /// Wraps a token read from storage.
-    pub fn new(token: impl Into<String>) -> Self {
-        DeviceToken(Secret::new(token.into()))
-    }
-
-    /// The token, to persist it.
-    pub fn expose(&self) -> &str {
-        self.0.expose()
-    }
-}
-
-impl fmt::Debug for DeviceToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("DeviceToken(***)")
-    }
-}
-
-/// Login credentials and options, for [`Client::login_with`].
-#[derive(Clone, Debug)]
-pub struct Login {
-    account: String,
-    password: Secret,
-    otp_code: Option<Secret>,
-    device_name: Option<String>,
-    device_token: Option<DeviceToken>,
-}
-
-impl Login {
-    /// An account and its password.
-    pub fn new(account: &str, password: &str) -> Self {
-        Login {
-            account: account.to_owned(),
-            password: Secret::new(password),
-            otp_code: None,
-            device_name: None,
-            device_token: None,
-        }
-    }
-
-    /// A 2-factor code (TOTP) for an account with 2FA.
-    pub fn otp_code(mut self, code: &str) -> Self {
-        self.otp_code = Some(Secret::new(code));
-        self
-    }
-
-    /// Ask DSM for a device token issued to this name (with an OTP code; DSM 6+).
-    pub fn device_name(mut self, name: &str) -> Self {
-        self.device_name = Some(name.to_owned());
-        self
-    }
-
-    /// A device token from an earlier OTP login, in place of an OTP code (DSM 6+).
-    pub fn device_token(mut self, token: DeviceToken) -> Self {
-        self.device_token = Some(token);
-        self
-    }
-}
-
-/// Builds a [`Client`]; get one from [`Client::builder`].
+/// Builds a [`Client`]; get one from [`Client::builder`]. Every limit starts at its safe
+/// default ([`Settings`]); each setter loosens or tightens one.
 #[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
     base: String,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
+    settings: Settings,
     root_certificates: Vec<reqwest::Certificate>,
     accept_invalid_certificates: bool,
     session_name: String,
@@ -149,15 +71,44 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Timeout for a whole request, from sending to the last byte of the answer.
+    /// Time for a whole request, from sending it to the last byte of the answer (default
+    /// [`Settings::DEFAULT_TIMEOUT`]). A call can set its own with [`Client::with_timeout`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.settings.timeout = timeout;
         self
     }
 
-    /// Timeout for opening a connection.
+    /// Time for opening a connection, TLS included (default
+    /// [`Settings::DEFAULT_CONNECT_TIMEOUT`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.settings.connect_timeout = timeout;
+        self
+    }
+
+    /// Largest response body read, in bytes (default
+    /// [`Settings::DEFAULT_MAX_RESPONSE_SIZE`]): a declared length over it fails before the
+    /// body is read, a longer body as soon as the limit is passed. For a paginated stream it
+    /// limits each page, not the whole stream.
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.settings.max_response_size = bytes;
+        self
+    }
+
+    /// The wait after a failed automatic re-login (`initial`, doubled on each further
+    /// failure up to `max`) during which calls fail at once instead of logging in again
+    /// (defaults [`Settings::DEFAULT_RELOGIN_BACKOFF`] and
+    /// [`Settings::DEFAULT_RELOGIN_BACKOFF_MAX`]). A login DSM refuses is never retried.
+    pub fn relogin_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.settings.relogin_backoff = initial;
+        self.settings.relogin_backoff_max = max;
+        self
+    }
+
+    /// Accepts `http://` to a host that is not loopback. Off by default: the password, the
+    /// session id and every answer would cross the network in clear. Loopback addresses
+    /// (`127.0.0.0/8`, `::1`, `localhost`) never need it.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.settings.allow_insecure_http = allow;
         self
     }
 
@@ -186,8 +137,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client. Fails on a base URL that is not `http(s)://host[:port]` and on bad
-    /// TLS settings.
+    /// Builds the client. Fails on a base URL that is not `http(s)://host[:port]`, on plain
+    /// `http://` to a host that is not loopback without
+    /// [`allow_insecure_http`](Self::allow_insecure_http), on a zero timeout or size limit,
+    /// and on bad TLS settings.
     pub fn build(self) -> Result<Client, Error> {
         if let Some(e) = self.error {
             return Err(Error::Config(e));
@@ -208,28 +161,69 @@ impl ClientBuilder {
                 "the base URL must not carry credentials, a query or a fragment".into(),
             ));
         }
-        let mut http = reqwest::Client::builder()
+        if url.scheme() == "http" && !self.settings.allow_insecure_http && !is_loopback(&url) {
+            return Err(Error::Config(format!(
+                "http:// to {} would send the password and the session in clear; use https://, \
+                 or opt in with ClientBuilder::allow_insecure_http(true) \
+                 (CLI: --allow-insecure-http or SYNOLOGY_ALLOW_INSECURE_HTTP=1)",
+                url.host_str().unwrap_or_default()
+            )));
+        }
+        let s = &self.settings;
+        if s.timeout.is_zero() || s.connect_timeout.is_zero() {
+            return Err(Error::Config("timeouts must be longer than zero".into()));
+        }
+        if s.max_response_size == 0 {
+            return Err(Error::Config(
+                "the response size limit must be at least one byte".into(),
+            ));
+        }
+        if s.relogin_backoff.is_zero() || s.relogin_backoff_max < s.relogin_backoff {
+            return Err(Error::Config(
+                "the re-login backoff must be longer than zero and its maximum at least as long"
+                    .into(),
+            ));
+        }
+        let http = reqwest::Client::builder()
+            // A redirect would carry the session (or the login form) to another origin.
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .connect_timeout(s.connect_timeout)
             .tls_danger_accept_invalid_certs(self.accept_invalid_certificates)
-            .tls_certs_merge(self.root_certificates);
-        if let Some(t) = self.timeout {
-            http = http.timeout(t);
-        }
-        if let Some(t) = self.connect_timeout {
-            http = http.connect_timeout(t);
-        }
-        let http = http.build().map_err(|e| {
-            Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))
-        })?;
+            .tls_certs_merge(self.root_certificates)
+            .build()
+            .map_err(|e| {
+                Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))
+            })?;
         Ok(Client {
             inner: Arc::new(Inner {
                 base: url.as_str().trim_end_matches('/').to_owned(),
+                base_url: url,
                 http,
                 session_name: self.session_name,
+                settings: self.settings,
                 state: RwLock::new(SessionState::default()),
-                relogin: tokio::sync::Mutex::new(()),
-                discovery: tokio::sync::OnceCell::new(),
+                discovered: OnceLock::new(),
+                discovering: Mutex::new(None),
             }),
+            timeout: None,
         })
+    }
+}
+
+/// Whether the URL's host is a loopback address or `localhost` (RFC 6761).
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => {
+            let host = host.trim_end_matches('.').to_ascii_lowercase();
+            host == "localhost" || host.ends_with(".localhost")
+        }
     }
 }
 
@@ -238,8 +232,7 @@ impl Client {
     pub fn builder(base_url: &str) -> ClientBuilder {
         ClientBuilder {
             base: base_url.to_owned(),
-            timeout: None,
-            connect_timeout: None,
+            settings: Settings::default(),
             root_certificates: Vec::new(),
             accept_invalid_certificates: false,
             session_name: "synology-client".to_owned(),
@@ -247,100 +240,25 @@ impl Client {
         }
     }
 
-    /// Logs in with an account and password.
-    pub async fn login(&self, account: &str, password: &str) -> Result<(), Error> {
-        self.login_with(Login::new(account, password)).await
+    /// The limits and timeouts this client runs with.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
     }
 
-    /// Logs in with the options of `login` (OTP code, device token). After an OTP login, DSM 6+
-    /// issues a device token ([`Client::device_token`]) that later logins use in place of a
-    /// code; so does the automatic re-login when DSM drops the session (106, 107, 119).
-    pub async fn login_with(&self, login: Login) -> Result<(), Error> {
-        let version = self
-            .discovery()
-            .await?
-            .resolve_version(auth::LOGIN.api, auth::LOGIN.min_version)?
-            .version;
-        let mut params = Params::new(&auth::LOGIN)
-            .with_named("account", login.account.as_str())
-            .with_named("passwd", login.password.expose())
-            .with_named("session", self.inner.session_name.as_str())
-            .with_named_yes_no("enable_syno_token", true);
-        if let Some(otp) = &login.otp_code {
-            params = params.with_named("otp_code", otp.expose());
+    /// The same client (session, discovery, connections) with another whole-request timeout
+    /// for the calls made through it: `client.with_timeout(d).cloud_sync().get_log(1).send()`.
+    pub fn with_timeout(&self, timeout: Duration) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            timeout: Some(timeout),
         }
-        if version >= 6 {
-            if let Some(token) = &login.device_token {
-                params = params.with_named("device_id", token.expose());
-            }
-            if let (Some(name), Some(_)) = (&login.device_name, &login.otp_code) {
-                params = params
-                    .with_named_yes_no("enable_device_token", true)
-                    .with_named("device_name", name.as_str());
-            }
-        }
-        // Straight to the wire: a login never retries through a re-login.
-        let (body, _) = self.execute(&params).await?;
-        let result: LoginResult = rt::decode(params.meta, &body).map_err(otp_required)?;
-        // DSM 6 answers `did`, DSM 7 `device_id`; either may come from any version.
-        let issued = result
-            .did
-            .or(result.device_id)
-            .filter(|t| !t.expose().is_empty())
-            .map(DeviceToken);
-        let device_token = issued.or_else(|| login.device_token.clone());
-        let session = Session {
-            sid: result.sid,
-            // DSM 7 answers a placeholder when it issued no token.
-            synotoken: result
-                .synotoken
-                .filter(|t| !t.expose().is_empty() && t.expose() != "--------"),
-        };
-        let mut state = self.state_mut();
-        state.session = Some(std::sync::Arc::new(session));
-        state.generation += 1;
-        state.login = Some(Login {
-            otp_code: None,
-            device_token: device_token.clone(),
-            ..login
-        });
-        state.device_token = device_token;
-        tracing::debug!(generation = state.generation, "logged in");
-        Ok(())
     }
 
-    /// Logs out, so DSM frees the session, and forgets the credentials (no automatic
-    /// re-login follows). Does nothing when not logged in.
-    pub async fn logout(&self) -> Result<(), Error> {
-        if !self.is_logged_in() {
-            return Ok(());
-        }
-        let params =
-            Params::new(&auth::LOGOUT).with_named("session", self.inner.session_name.as_str());
-        let result = rt::call_unit(self, params).await;
-        // The session is gone for us either way; a failed logout only leaves it to expire.
-        let mut state = self.state_mut();
-        state.session = None;
-        state.login = None;
-        result
-    }
-
-    /// Whether a login succeeded and no logout followed.
-    pub fn is_logged_in(&self) -> bool {
-        self.state().session.is_some()
-    }
-
-    /// The device token DSM issued at the last OTP login (or the one given to it), for the
-    /// caller to persist.
-    pub fn device_token(&self) -> Option<DeviceToken> {
-        self.state().device_token.clone()
-    }
-
-    fn state(&self) -> std::sync::RwLockReadGuard<'_, SessionState> {
+    pub(crate) fn state(&self) -> std::sync::RwLockReadGuard<'_, SessionState> {
         self.inner.state.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn state_mut(&self) -> std::sync::RwLockWriteGuard<'_, SessionState> {
+    pub(crate) fn state_mut(&self) -> std::sync::RwLockWriteGuard<'_, SessionState> {
         self.inner.state.write().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -373,188 +291,81 @@ impl Client {
         }
     }
 
-    fn can_relogin(&self) -> bool {
-        self.state().login.is_some()
-    }
-
-    /// Logs in again unless another call already did since `seen`.
-    async fn relogin(&self, seen: u64) -> Result<(), Error> {
-        let _one_at_a_time = self.inner.relogin.lock().await;
-        let login = {
-            let state = self.state();
-            if state.generation != seen {
-                return Ok(());
-            }
-            state.login.clone()
-        };
-        match login {
-            Some(login) => self.login_with(login).await,
-            None => Ok(()),
-        }
-    }
-
     /// Whether the NAS publishes the API `name` (`SYNO.CloudSync`), asking it once.
     pub async fn has_api(&self, name: &str) -> Result<bool, Error> {
         Ok(self.discovery().await?.has(name))
     }
 
-    async fn discovery(&self) -> Result<&Discovery, Error> {
-        self.inner
-            .discovery
-            .get_or_try_init(|| {
-                // Once per client, boxed so that every call's future does not carry it.
-                Box::pin(async {
-                    let params = Params::new(&info::QUERY).with_named("query", "all");
-                    let target = Target {
-                        path: info::API.path,
-                        version: info::API.max_version,
-                    };
-                    let body = self.send(&params, target).await?;
-                    rt::decode(params.meta, &body).map(Discovery::new)
-                })
-            })
-            .await
+    /// What the NAS publishes, asked once per client; calls that need it while it is asked
+    /// share that one request and its outcome.
+    pub(crate) async fn discovery(&self) -> Result<&Discovery, Error> {
+        match self.inner.discovered.get() {
+            Some(discovery) => Ok(discovery),
+            // Once per client, boxed so that every call's future does not carry it.
+            None => Box::pin(self.discover()).await,
+        }
     }
 
-    /// Sends one request where discovery says (after checking versions) and returns the body
-    /// with the session generation it was sent with.
+    async fn discover(&self) -> Result<&Discovery, Error> {
+        loop {
+            let outcome = {
+                let mut pending = self.discovering();
+                if let Some(discovery) = self.inner.discovered.get() {
+                    return Ok(discovery);
+                }
+                match &*pending {
+                    Some(outcome) => outcome.clone(),
+                    None => {
+                        let outcome =
+                            session::spawn_shared(&info::QUERY, self.clone().discover_task());
+                        *pending = Some(outcome.clone());
+                        outcome
+                    }
+                }
+            };
+            outcome.await?;
+        }
+    }
+
+    /// Asks `SYNO.API.Info` once; the answer is cached before the outcome is shared.
+    async fn discover_task(self) -> Result<(), Error> {
+        let result = async {
+            let params = Params::new(&info::QUERY).with_named("query", "all");
+            let target = Target {
+                path: info::API.path,
+                version: info::API.max_version,
+            };
+            let body = self.send(&params, target, None).await?;
+            rt::decode(params.meta, &body).map(Discovery::from_answer)
+        }
+        .await;
+        let mut pending = self.discovering();
+        *pending = None;
+        let _ = self.inner.discovered.set(result?);
+        Ok(())
+    }
+
+    fn discovering(&self) -> std::sync::MutexGuard<'_, Option<Outcome>> {
+        self.inner
+            .discovering
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sends one request where discovery says (after checking versions), with the session
+    /// when the method needs one, and returns the body with the session generation it was
+    /// sent with.
     async fn execute(&self, params: &Params) -> Result<(bytes::Bytes, u64), Error> {
         if let Some(e) = params.invalid() {
             return Err(e);
         }
         let target = self.discovery().await?.resolve(params)?;
-        let generation = self.state().generation;
-        Ok((self.send(params, target).await?, generation))
-    }
-
-    /// Sends one request to `target` and returns the body of a successful HTTP answer.
-    async fn send(&self, params: &Params, target: Target<'_>) -> Result<bytes::Bytes, Error> {
-        let meta = params.meta;
-        let Target { path, version } = target;
-        let verb = if meta.post { "POST" } else { "GET" };
-        let span = tracing::debug_span!(
-            "dsm_call",
-            api = meta.api.name,
-            method = meta.name,
-            version,
-            verb,
-            status = tracing::field::Empty,
-            elapsed_ms = tracing::field::Empty
-        );
-        let result = async {
-            let mut digits = [0u8; 10];
-            let version = decimal(version, &mut digits);
-            let session = if meta.session {
-                self.state().session.clone()
-            } else {
-                None
-            };
-            let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(4 + meta.params.len());
-            pairs.extend([
-                ("api", meta.api.name),
-                ("version", version),
-                ("method", meta.name),
-            ]);
-            if let Some(s) = &session {
-                pairs.push(("_sid", s.sid.expose()));
-            }
-            pairs.extend(params.pairs());
-            let url = format!("{}/webapi/{path}", self.inner.base);
-            let request = if meta.post {
-                self.inner.http.post(url).form(&pairs)
-            } else {
-                self.inner.http.get(url).query(&pairs)
-            };
-            let request = match session.as_ref().and_then(|s| s.synotoken.as_ref()) {
-                Some(token) => request.header("X-SYNO-TOKEN", token.expose()),
-                None => request,
-            };
-            let transport = |e: reqwest::Error| {
-                if e.is_timeout() {
-                    Error::Timeout {
-                        api: meta.api.name,
-                        method: meta.name,
-                    }
-                } else {
-                    Error::Transport {
-                        api: meta.api.name,
-                        method: meta.name,
-                        source: e.without_url(),
-                    }
-                }
-            };
-            let response = request.send().await.map_err(transport)?;
-            let status = response.status();
-            span.record("status", status.as_u16());
-            if !status.is_success() {
-                return Err(Error::Http {
-                    api: meta.api.name,
-                    method: meta.name,
-                    status: status.as_u16(),
-                });
-            }
-            response.bytes().await.map_err(transport)
-        };
-        // With no subscriber listening, the span is disabled: skip entering it on every poll
-        // (about 0.6% of a call's instructions under callgrind).
-        if span.is_disabled() {
-            return result.await;
+        if !params.meta.session {
+            let generation = self.state().generation;
+            return Ok((self.send(params, target, None).await?, generation));
         }
-        let started = Instant::now();
-        let result = result.instrument(span.clone()).await;
-        // Recorded on every outcome; the span closes when this function returns.
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        if let Err(e) = &result {
-            tracing::debug!(parent: &span, error = %e, "DSM call failed");
-        }
-        result
-    }
-}
-
-/// `n` in decimal, written into `buf` (no allocation per call).
-fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &str {
-    let mut start = buf.len();
-    loop {
-        start -= 1;
-        buf[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[start..]).unwrap_or("0")
-}
-
-/// Login answers 403 or 406 when it needs a 2-factor code.
-fn otp_required(e: Error) -> Error {
-    match e {
-        Error::Api {
-            kind: ErrorKind::OtpRequired | ErrorKind::OtpEnforced,
-            detail,
-            ..
-        } => {
-            let types = detail
-                .as_ref()
-                .and_then(|d| d.get("types"))
-                .and_then(|t| t.as_array())
-                .map(|list| {
-                    list.iter()
-                        .filter_map(|t| t.get("type").and_then(|v| v.as_str()).map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
-            Error::OtpRequired { types }
-        }
-        other => other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn decimal_writes_every_u32() {
-        for n in [0, 1, 7, 10, 99, 100, 4_294_967_295, 123_456_789] {
-            assert_eq!(super::decimal(n, &mut [0; 10]), n.to_string());
-        }
+        let (session, generation) = self.session_for_call().await?;
+        let body = self.send(params, target, session.as_deref()).await?;
+        Ok((body, generation))
     }
 }

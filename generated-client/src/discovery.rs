@@ -3,14 +3,17 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use serde::Deserialize;
+use serde_json::Value;
+
 use crate::Error;
-use crate::generated::api::ApiInfoEntry;
 use crate::rt::{ApiMeta, Params};
 
-/// The answer of `SYNO.API.Info` `query=all`, cached once per client.
+/// The answer of `SYNO.API.Info` `query=all`, cached once per client: only the entries whose
+/// path is a plain relative CGI name and whose versions make sense.
 #[derive(Debug)]
 pub(crate) struct Discovery {
-    apis: HashMap<String, ApiInfoEntry>,
+    apis: HashMap<String, Entry>,
     /// Suggestions per missing API, computed once: scoring a thousand names is not free.
     suggested: std::sync::Mutex<HashMap<&'static str, Vec<String>>>,
 }
@@ -22,10 +25,95 @@ pub(crate) struct Target<'a> {
     pub version: u32,
 }
 
+/// One API as the NAS publishes it, checked.
+#[derive(Debug)]
+struct Entry {
+    path: String,
+    min_version: u32,
+    max_version: u32,
+}
+
+/// One `SYNO.API.Info` entry as sent: read loosely, so that one hostile entry is dropped
+/// instead of failing the whole answer.
+#[derive(Deserialize)]
+pub(crate) struct WireEntry {
+    #[serde(default)]
+    path: Value,
+    #[serde(rename = "minVersion", default)]
+    min_version: Value,
+    #[serde(rename = "maxVersion", default)]
+    max_version: Value,
+}
+
+impl WireEntry {
+    /// The entry, or why it is refused.
+    fn check(self) -> Result<Entry, String> {
+        let Value::String(path) = self.path else {
+            return Err("its path is not a string".into());
+        };
+        check_path(&path)?;
+        let version = |v: &Value| match v {
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => s.trim().parse::<u64>().ok(),
+            _ => None,
+        }
+        .and_then(|n| u32::try_from(n).ok());
+        let (Some(min_version), Some(max_version)) =
+            (version(&self.min_version), version(&self.max_version))
+        else {
+            return Err(format!(
+                "its versions ({}, {}) are not both whole numbers from 0 to 2^32-1",
+                self.min_version, self.max_version
+            ));
+        };
+        if min_version > max_version {
+            return Err(format!(
+                "its lowest version {min_version} is above its highest {max_version}"
+            ));
+        }
+        Ok(Entry {
+            path,
+            min_version,
+            max_version,
+        })
+    }
+}
+
+/// A path the client may put after `/webapi/`: relative, plain segments of ASCII letters,
+/// digits, `_`, `-` and `.` (no `.` or `..` segment), ending in `.cgi`. DSM's own are
+/// `entry.cgi`, `AudioStation/album.cgi`, and DSM 5's long `____…entry.cgi`.
+fn check_path(path: &str) -> Result<(), String> {
+    let plain = |seg: &str| {
+        !seg.is_empty()
+            && seg != "."
+            && seg != ".."
+            && seg
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    };
+    if path.len() <= 256 && path.ends_with(".cgi") && path.split('/').all(plain) {
+        Ok(())
+    } else {
+        Err(format!("its path {path:?} is not a plain relative CGI name"))
+    }
+}
+
 impl Discovery {
-    pub(crate) fn new(apis: BTreeMap<String, ApiInfoEntry>) -> Self {
+    /// The checked entries of an answer; refused ones are left out with a warning, so the
+    /// API counts as absent and no URL is ever built from them.
+    pub(crate) fn from_answer(answer: BTreeMap<String, WireEntry>) -> Self {
+        let apis = answer
+            .into_iter()
+            .filter_map(|(name, wire)| match wire.check() {
+                Ok(entry) => Some((name, entry)),
+                Err(why) => {
+                    tracing::warn!(api = ?name, "ignoring a SYNO.API.Info entry: {why}");
+                    None
+                }
+            })
+            .collect();
         Discovery {
-            apis: apis.into_iter().collect(),
+            apis,
             suggested: std::sync::Mutex::default(),
         }
     }
@@ -50,7 +138,7 @@ impl Discovery {
         };
         let low = needed.max(entry.min_version);
         let high = api.max_version.min(entry.max_version);
-        if low > high || entry.path.is_empty() {
+        if low > high {
             return Err(Error::Unsupported {
                 api: api.name,
                 needed_version: needed,
@@ -94,5 +182,26 @@ impl Discovery {
     /// Whether the NAS publishes `name` at all.
     pub(crate) fn has(&self, name: &str) -> bool {
         self.apis.contains_key(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_path;
+
+    #[test]
+    fn only_plain_relative_cgi_paths_pass() {
+        for good in ["entry.cgi", "AudioStation/album.cgi", "____entry.cgi", "a-b.c_d.cgi"] {
+            assert_eq!(check_path(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "", "/entry.cgi", "../entry.cgi", "a/../entry.cgi", "./entry.cgi", "entry.cgi?x=1",
+            "entry.cgi#f", "https://evil.example/entry.cgi", "//evil.example/x.cgi",
+            "entry.cgi\n", "e\u{7}ntry.cgi", "entry.php", "a//b.cgi", "entry.cgi/",
+            "\u{202e}entry.cgi", "a\\b.cgi", "a b.cgi", "%2e%2e/x.cgi",
+        ] {
+            assert!(check_path(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_path(&format!("{}.cgi", "a".repeat(300))).is_err());
     }
 }

@@ -1,10 +1,15 @@
 //! The one error type of the client.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use crate::ErrorKind;
 
 /// Everything a call can fail with. Messages never contain a password, OTP code, session id
-/// or token.
-#[derive(Debug, thiserror::Error)]
+/// or token, nor a path or query a server redirected to.
+///
+/// `Clone`, so that the calls sharing one discovery or one re-login all get its outcome.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// DSM answered `success: false`.
@@ -94,9 +99,79 @@ pub enum Error {
         api: &'static str,
         /// The method called.
         method: &'static str,
-        /// The underlying error, stripped of its URL.
+        /// The underlying error (a `reqwest::Error` stripped of its URL, which
+        /// `downcast_ref` reaches), shared so that the error can be cloned.
         #[source]
-        source: reqwest::Error,
+        source: Arc<dyn std::error::Error + Send + Sync + 'static>,
+    },
+
+    /// The server answered with a redirect (HTTP 3xx). Redirects are never followed: the
+    /// next request would carry the session (and, for a login, the password) to wherever the
+    /// server points. Nothing was sent there.
+    #[error("{api} {method}: the server answered HTTP {status}, a redirect{}; redirects are never followed{}", target_text(to), redirect_hint(to, *https_upgrade))]
+    Redirect {
+        /// The API called.
+        api: &'static str,
+        /// The method called.
+        method: &'static str,
+        /// The status (301, 302, 303, 307, 308, ...).
+        status: u16,
+        /// The origin (`https://nas.example.com:5001`) of the `Location`, never its path or
+        /// query; `None` when the answer named no usable location.
+        to: Option<String>,
+        /// The target is the same host over HTTPS: DSM's "redirect HTTP to HTTPS" setting.
+        https_upgrade: bool,
+    },
+
+    /// The response body is larger than the client's limit
+    /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size)). The
+    /// body was not read past the limit.
+    #[error("{api} {method}: the response is larger than the limit of {limit} bytes{}; raise it with ClientBuilder::max_response_size", declared_text(declared))]
+    ResponseTooLarge {
+        /// The API called.
+        api: &'static str,
+        /// The method called.
+        method: &'static str,
+        /// The limit, in bytes.
+        limit: u64,
+        /// The `Content-Length` the server declared, when it declared one over the limit.
+        declared: Option<u64>,
+    },
+
+    /// A paginated stream stopped because the server brought no progress: an empty page
+    /// before the announced total, a page repeating the previous one (the server ignores the
+    /// offset), or more pages than the total allows. The items before it were yielded.
+    #[error("{api} {method}: the stream stopped after {requests} requests: {reason}")]
+    StreamStalled {
+        /// The API called.
+        api: &'static str,
+        /// The method called.
+        method: &'static str,
+        /// Requests sent by the stream, the failing one included.
+        requests: u64,
+        /// What the server did.
+        reason: String,
+    },
+
+    /// The session ended and the client will not log in again by itself: the automatic
+    /// re-login was refused (wrong password, account disabled or locked, IP blocked, 2FA
+    /// needed, ...: no `SYNO.API.Auth` error is retried), or `logout()` was called while it
+    /// ran. Every call needing a session fails with this, without sending, until the next
+    /// [`Client::login`](crate::Client::login).
+    #[error("the session ended and was not renewed: {}; log in again", ended_text(cause))]
+    SessionEnded {
+        /// Why the re-login failed; `None` when `logout()` ended the session.
+        cause: Option<Box<Error>>,
+    },
+
+    /// The automatic re-login failed for a reason that may pass (network, timeout, server
+    /// error). Until the backoff ends, calls needing a session fail with this at once.
+    #[error("logging in again failed ({cause}); next attempt in {} ms at the earliest", retry_in.as_millis())]
+    ReloginBackoff {
+        /// The last re-login failure.
+        cause: Box<Error>,
+        /// Time left before the next attempt.
+        retry_in: Duration,
     },
 
     /// A parameter value could not be encoded for the wire.
@@ -138,6 +213,36 @@ fn detail_text(detail: &Option<serde_json::Value>) -> String {
     match detail {
         Some(d) => format!(", detail: {}", excerpt(d.to_string().as_bytes())),
         None => String::new(),
+    }
+}
+
+fn target_text(to: &Option<String>) -> String {
+    match to {
+        Some(origin) => format!(" to {origin}"),
+        None => String::new(),
+    }
+}
+
+fn redirect_hint(to: &Option<String>, https_upgrade: bool) -> String {
+    match to {
+        Some(origin) if https_upgrade => {
+            format!(" (DSM redirects HTTP to HTTPS: use {origin} as the base URL)")
+        }
+        _ => " (check the base URL and any proxy in between)".to_owned(),
+    }
+}
+
+fn declared_text(declared: &Option<u64>) -> String {
+    match declared {
+        Some(n) => format!(" (it declares {n} bytes)"),
+        None => String::new(),
+    }
+}
+
+fn ended_text(cause: &Option<Box<Error>>) -> String {
+    match cause {
+        Some(e) => e.to_string(),
+        None => "logout() was called".to_owned(),
     }
 }
 

@@ -28,6 +28,7 @@ mod client;
 // `de` and `rt` serve every spec feature; the current spec may not use them all.
 #[allow(dead_code)]
 mod de;
+mod device_token;
 mod discovery;
 mod error;
 #[cfg(feature = "mock")]
@@ -35,7 +36,10 @@ pub mod mock;
 #[allow(dead_code)]
 mod rt;
 mod secret;
+mod session;
+mod settings;
 mod time;
+mod transport;
 
 // The runtime surface generated code builds on; not part of the public API.
 use rt as __rt;
@@ -65,7 +69,10 @@ mod showcase_wire_tests;
 #[doc = include_str!("../../README.md")]
 struct ReadmeExamples;
 
-pub use client::{Client, ClientBuilder, DeviceToken, Login};
+pub use client::{Client, ClientBuilder};
+pub use device_token::DeviceToken;
+pub use session::Login;
+pub use settings::Settings;
 pub use error::Error;
 pub use generated::*;
 pub use secret::Secret;

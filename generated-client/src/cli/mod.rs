@@ -2,8 +2,11 @@
 //! (`generated/cli/`); this module holds the global flags, the session set-up, output and
 //! exit codes.
 //!
-//! Exit codes: 0 ok; 1 unexpected; 2 usage; 3 DSM API error from a call, or `Unsupported`;
-//! 4 network, TLS, timeout, HTTP status or decode error; 5 a failed login.
+//! Exit codes: 0 ok; 1 unexpected; 2 usage (bad flags, bad configuration such as plain
+//! `http://` to a remote host without `--allow-insecure-http`); 3 DSM API error from a call,
+//! or `Unsupported`; 4 network, TLS, timeout, HTTP status, redirect, response over the size
+//! limit, stalled stream or decode error (and a re-login that failed for one of those); 5 a
+//! failed login, or a session that ended because DSM refused the re-login.
 
 // The helpers below serve the generated family commands; with some families' features off,
 // some go unused.
@@ -48,20 +51,33 @@ impl Failure {
         match self {
             Failure::Usage(_) => 2,
             Failure::Unexpected(_) => 1,
-            Failure::Login(e) | Failure::Call(e) => match e {
-                Error::Api {
-                    api: "SYNO.API.Auth",
-                    ..
-                }
-                | Error::OtpRequired { .. } => 5,
-                Error::Api { .. } | Error::Unsupported { .. } => 3,
-                Error::Http { .. }
-                | Error::Decode { .. }
-                | Error::Timeout { .. }
-                | Error::Transport { .. } => 4,
-                Error::Config(_) | Error::InvalidParameter { .. } => 2,
-            },
+            Failure::Login(e) | Failure::Call(e) => error_exit_code(e),
         }
+    }
+}
+
+/// The exit code for a library error (the table in the module doc).
+fn error_exit_code(e: &Error) -> u8 {
+    match e {
+        Error::Api {
+            api: "SYNO.API.Auth",
+            ..
+        }
+        | Error::OtpRequired { .. }
+        | Error::SessionEnded { .. } => 5,
+        Error::ReloginBackoff { cause, .. } => match error_exit_code(cause) {
+            4 => 4,
+            _ => 5,
+        },
+        Error::Api { .. } | Error::Unsupported { .. } => 3,
+        Error::Http { .. }
+        | Error::Decode { .. }
+        | Error::Timeout { .. }
+        | Error::Transport { .. }
+        | Error::Redirect { .. }
+        | Error::ResponseTooLarge { .. }
+        | Error::StreamStalled { .. } => 4,
+        Error::Config(_) | Error::InvalidParameter { .. } => 2,
     }
 }
 
