@@ -6,12 +6,12 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
+use crate::Error;
 use crate::discovery::{Discovery, Target};
 use crate::generated::api::info;
 use crate::rt::{self, Params};
 use crate::session::{self, Outcome, SessionState};
 use crate::settings::Settings;
-use crate::Error;
 
 /// A DSM client. Cheap to clone: clones share the session, the discovery cache and the
 /// connection pool. Its `Debug` shows no secret.

@@ -52,12 +52,14 @@ impl WireEntry {
             return Err("its path is not a string".into());
         };
         check_path(&path)?;
-        let version = |v: &Value| match v {
-            Value::Number(n) => n.as_u64(),
-            Value::String(s) => s.trim().parse::<u64>().ok(),
-            _ => None,
-        }
-        .and_then(|n| u32::try_from(n).ok());
+        let version = |v: &Value| {
+            match v {
+                Value::Number(n) => n.as_u64(),
+                Value::String(s) => s.trim().parse::<u64>().ok(),
+                _ => None,
+            }
+            .and_then(|n| u32::try_from(n).ok())
+        };
         let (Some(min_version), Some(max_version)) =
             (version(&self.min_version), version(&self.max_version))
         else {
@@ -94,7 +96,9 @@ fn check_path(path: &str) -> Result<(), String> {
     if path.len() <= 256 && path.ends_with(".cgi") && path.split('/').all(plain) {
         Ok(())
     } else {
-        Err(format!("its path {path:?} is not a plain relative CGI name"))
+        Err(format!(
+            "its path {path:?} is not a plain relative CGI name"
+        ))
     }
 }
 
@@ -191,14 +195,33 @@ mod tests {
 
     #[test]
     fn only_plain_relative_cgi_paths_pass() {
-        for good in ["entry.cgi", "AudioStation/album.cgi", "____entry.cgi", "a-b.c_d.cgi"] {
+        for good in [
+            "entry.cgi",
+            "AudioStation/album.cgi",
+            "____entry.cgi",
+            "a-b.c_d.cgi",
+        ] {
             assert_eq!(check_path(good), Ok(()), "{good}");
         }
         for bad in [
-            "", "/entry.cgi", "../entry.cgi", "a/../entry.cgi", "./entry.cgi", "entry.cgi?x=1",
-            "entry.cgi#f", "https://evil.example/entry.cgi", "//evil.example/x.cgi",
-            "entry.cgi\n", "e\u{7}ntry.cgi", "entry.php", "a//b.cgi", "entry.cgi/",
-            "\u{202e}entry.cgi", "a\\b.cgi", "a b.cgi", "%2e%2e/x.cgi",
+            "",
+            "/entry.cgi",
+            "../entry.cgi",
+            "a/../entry.cgi",
+            "./entry.cgi",
+            "entry.cgi?x=1",
+            "entry.cgi#f",
+            "https://evil.example/entry.cgi",
+            "//evil.example/x.cgi",
+            "entry.cgi\n",
+            "e\u{7}ntry.cgi",
+            "entry.php",
+            "a//b.cgi",
+            "entry.cgi/",
+            "\u{202e}entry.cgi",
+            "a\\b.cgi",
+            "a b.cgi",
+            "%2e%2e/x.cgi",
         ] {
             assert!(check_path(bad).is_err(), "{bad:?}");
         }

@@ -126,7 +126,10 @@ pub enum Error {
     /// The response body is larger than the client's limit
     /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size)). The
     /// body was not read past the limit.
-    #[error("{api} {method}: the response is larger than the limit of {limit} bytes{}; raise it with ClientBuilder::max_response_size", declared_text(declared))]
+    #[error(
+        "{api} {method}: the response is larger than the limit of {limit} bytes{}; raise it with ClientBuilder::max_response_size",
+        declared_text(declared)
+    )]
     ResponseTooLarge {
         /// The API called.
         api: &'static str,
@@ -158,7 +161,10 @@ pub enum Error {
     /// needed, ...: no `SYNO.API.Auth` error is retried), or `logout()` was called while it
     /// ran. Every call needing a session fails with this, without sending, until the next
     /// [`Client::login`](crate::Client::login).
-    #[error("the session ended and was not renewed: {}; log in again", ended_text(cause))]
+    #[error(
+        "the session ended and was not renewed: {}; log in again",
+        ended_text(cause)
+    )]
     SessionEnded {
         /// Why the re-login failed; `None` when `logout()` ended the session.
         cause: Option<Box<Error>>,

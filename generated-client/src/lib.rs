@@ -71,11 +71,11 @@ struct ReadmeExamples;
 
 pub use client::{Client, ClientBuilder};
 pub use device_token::DeviceToken;
-pub use session::Login;
-pub use settings::Settings;
 pub use error::Error;
 pub use generated::*;
 pub use secret::Secret;
+pub use session::Login;
+pub use settings::Settings;
 pub use time::UnixTime;
 
 /// Every DSM API this build of the client describes, by name: the runtime's

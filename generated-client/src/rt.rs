@@ -504,6 +504,9 @@ pub(crate) fn api_error(
 /// Page size used by `stream()` when the builder sets no limit.
 pub const DEFAULT_PAGE_SIZE: i64 = 100;
 
+/// Requests a stream may send beyond `total / page + 1`, for a total that grows meanwhile.
+const STREAM_SLACK: u64 = 2;
+
 struct PageState<P, I> {
     client: Client,
     params: Params,
@@ -512,12 +515,33 @@ struct PageState<P, I> {
     seen: u64,
     done: bool,
     split: fn(P) -> (Vec<I>, Option<u64>),
+    /// Requests sent so far, and the most the first page's total allows.
+    requests: u64,
+    max_requests: Option<u64>,
+    /// A hash of the previous page's items, to notice a server that ignores the offset.
+    previous: Option<u64>,
+}
+
+impl<P, I> PageState<P, I> {
+    fn stalled(&self, reason: String) -> Error {
+        Error::StreamStalled {
+            api: self.params.meta.api.name,
+            method: self.params.meta.name,
+            requests: self.requests,
+            reason,
+        }
+    }
 }
 
 /// Streams the items of a paginated method, one request per page. Each item comes exactly
-/// once; the stream ends when the items seen reach the total, or at an empty page, or at a
-/// short page when DSM sends no total (DSM may cap the page size, so a short page with a
-/// total does not end it).
+/// once; the stream ends when the items seen reach the total, or at an empty page or a short
+/// page when DSM sends no total (DSM may cap the page size, so a short page with a total does
+/// not end it).
+///
+/// It always ends, holding one page at a time: a page that brings no progress (empty before
+/// the total, or the same items as the previous page because the server ignores the offset)
+/// ends it with [`Error::StreamStalled`], and so does a request beyond
+/// `total / first page size + 1 + 2`.
 pub fn paginate<P, I>(
     client: Client,
     params: Params,
@@ -525,7 +549,7 @@ pub fn paginate<P, I>(
 ) -> impl Stream<Item = Result<I, Error>> + Send + 'static
 where
     P: DeserializeOwned + Send + 'static,
-    I: Send + 'static,
+    I: serde::Serialize + Send + 'static,
 {
     let page = params.meta.pagination.as_ref();
     let number = |i: Option<usize>| {
@@ -544,6 +568,9 @@ where
         seen: 0,
         done: page.is_none(),
         split,
+        requests: 0,
+        max_requests: None,
+        previous: None,
     };
     stream::try_unfold(state, |mut st| async move {
         if st.done {
@@ -552,24 +579,75 @@ where
         let Some(page) = st.params.meta.pagination.as_ref() else {
             return Ok(None);
         };
+        if st.max_requests.is_some_and(|max| st.requests >= max) {
+            let reason = format!(
+                "the server keeps sending pages past the total it announced ({} items seen)",
+                st.seen
+            );
+            return Err(st.stalled(reason));
+        }
         let params = st
             .params
             .clone()
             .with(page.offset, st.offset)
             .with(page.limit, st.limit);
+        st.requests += 1;
         let (items, total) = (st.split)(call::<P>(&st.client, params).await?);
         let n = items.len() as u64;
+        if n == 0 {
+            if let Some(total) = total.filter(|t| st.seen < *t) {
+                let reason = format!(
+                    "an empty page at offset {} before the announced total of {total} ({} items seen)",
+                    st.offset, st.seen
+                );
+                return Err(st.stalled(reason));
+            }
+            return Ok(None);
+        }
+        let hash = items_hash(&items);
+        if st.previous == Some(hash) {
+            let reason = format!(
+                "the page at offset {} repeats the previous page (the server ignores the offset)",
+                st.offset
+            );
+            return Err(st.stalled(reason));
+        }
+        st.previous = Some(hash);
+        if st.requests == 1 {
+            st.max_requests = total.map(|t| t.div_ceil(n).saturating_add(1 + STREAM_SLACK));
+        }
         st.seen += n;
         st.offset = st.offset.saturating_add(n as i64);
-        st.done = n == 0
-            || match total {
-                Some(total) => st.seen >= total,
-                None => (n as i64) < st.limit,
-            };
+        st.done = match total {
+            Some(total) => st.seen >= total,
+            None => (n as i64) < st.limit,
+        };
         Ok(Some((stream::iter(items.into_iter().map(Ok)), st)))
     })
     .try_flatten()
     .boxed()
+}
+
+/// A hash of a page's items as JSON: equal pages hash equal.
+fn items_hash<I: serde::Serialize>(items: &[I]) -> u64 {
+    use std::hash::Hasher;
+    struct HashWriter(std::hash::DefaultHasher);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.write(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = HashWriter(std::hash::DefaultHasher::new());
+    for item in items {
+        // Serializing a response type into memory cannot fail; a failure only weakens the hash.
+        let _ = serde_json::to_writer(&mut w, item);
+        w.0.write_u8(0);
+    }
+    w.0.finish()
 }
 
 #[cfg(test)]

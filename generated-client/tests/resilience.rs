@@ -120,9 +120,12 @@ async fn a_relogin_that_fails_returns_its_error() {
         .send()
         .await
         .unwrap_err();
+    let Error::SessionEnded { cause: Some(cause) } = err else {
+        panic!("a refused re-login ends the session: {err:?}");
+    };
     assert!(
         matches!(
-            err,
+            *cause,
             Error::Api {
                 api: "SYNO.API.Auth",
                 code: 407,
@@ -130,7 +133,7 @@ async fn a_relogin_that_fails_returns_its_error() {
                 ..
             }
         ),
-        "{err:?}"
+        "{cause:?}"
     );
     assert_eq!(methods(&dsm), ["List", "login"]);
 }

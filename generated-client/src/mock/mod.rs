@@ -255,6 +255,8 @@ struct State {
     answers: HashMap<Key, Value>,
     items: HashMap<Key, Vec<Value>>,
     faults: HashMap<Key, Fault>,
+    /// Time to wait before answering a method.
+    delays: HashMap<Key, std::time::Duration>,
 }
 
 /// A running mock DSM; it stops when dropped.
@@ -370,6 +372,18 @@ impl MockDsm {
             .insert((api.to_owned(), method.to_owned()), fault);
     }
 
+    /// Makes `api` `method` wait `delay` before answering (`Duration::ZERO` removes it), as a
+    /// busy NAS or a slow link would: to race calls against a slow login or discovery.
+    pub fn delay(&self, api: &str, method: &str, delay: std::time::Duration) {
+        let key = (api.to_owned(), method.to_owned());
+        let mut state = self.state();
+        if delay.is_zero() {
+            state.delays.remove(&key);
+        } else {
+            state.delays.insert(key, delay);
+        }
+    }
+
     /// Removes the fault of `api` `method`.
     pub fn clear_fault(&self, api: &str, method: &str) {
         self.state()
@@ -425,6 +439,17 @@ async fn serve(
         params.extend(form_urlencoded::parse(&body).into_owned());
     }
     let token = headers.get("x-syno-token").and_then(|v| v.to_str().ok());
+    let delay = {
+        let state = state.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (
+            params.get("api").cloned().unwrap_or_default(),
+            params.get("method").cloned().unwrap_or_default(),
+        );
+        state.delays.get(&key).copied()
+    };
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
     let answer = {
         let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
         dispatch::handle(&mut state, post, &cgi, params, token)

@@ -464,7 +464,10 @@ impl GetLogRequest {
     /// Streams every item, one page per request, starting at this builder's offset and
     /// using its limit as the page size (a default page size when unset).
     ///
-    /// Ends when the items seen reach the total DSM reports, or at an empty page.
+    /// Ends when the items seen reach the total DSM reports, or at an empty page. A server
+    /// that brings no progress (an empty page before the total, a page repeating the
+    /// previous one, more pages than the total allows) ends it with
+    /// [`Error::StreamStalled`](crate::Error::StreamStalled); one page is held at a time.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
