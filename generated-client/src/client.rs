@@ -10,7 +10,7 @@ use crate::Error;
 use crate::discovery::{Discovery, Target};
 use crate::generated::api::info;
 use crate::rt::{self, Params};
-use crate::session::{self, Outcome, SessionState};
+use crate::session::{self, InFlight, SessionState};
 use crate::settings::Settings;
 
 /// A DSM client. Cheap to clone: clones share the session, the discovery cache and the
@@ -43,7 +43,7 @@ pub(crate) struct Inner {
     pub(crate) state: RwLock<SessionState>,
     discovered: OnceLock<Discovery>,
     /// The discovery in flight, shared by every call that needs it meanwhile.
-    discovering: Mutex<Option<Outcome>>,
+    discovering: Mutex<Option<InFlight>>,
 }
 
 impl fmt::Debug for Client {
@@ -313,12 +313,11 @@ impl Client {
                 if let Some(discovery) = self.inner.discovered.get() {
                     return Ok(discovery);
                 }
-                match &*pending {
-                    Some(outcome) => outcome.clone(),
+                match pending.as_ref().and_then(InFlight::upgrade) {
+                    Some(outcome) => outcome,
                     None => {
-                        let outcome =
-                            session::spawn_shared(&info::QUERY, self.clone().discover_task());
-                        *pending = Some(outcome.clone());
+                        let outcome = session::share(self.clone().discover_task());
+                        *pending = outcome.downgrade();
                         outcome
                     }
                 }
@@ -345,7 +344,7 @@ impl Client {
         Ok(())
     }
 
-    fn discovering(&self) -> std::sync::MutexGuard<'_, Option<Outcome>> {
+    fn discovering(&self) -> std::sync::MutexGuard<'_, Option<InFlight>> {
         self.inner
             .discovering
             .lock()

@@ -1,8 +1,10 @@
 //! The session: login, logout, and the automatic re-login when DSM drops the session.
 //!
-//! A re-login is single-flight: the first call that needs one spawns it and every call that
-//! needs it meanwhile awaits the same shared outcome, so a failure reaches them all at once
-//! and cancelling any of them (the first included) leaves the others a result. A re-login
+//! A re-login is single-flight: the first call that needs one starts it and every call that
+//! needs it meanwhile awaits the same shared future, so a failure reaches them all at once.
+//! Whichever of them is polled drives it: cancelling any of them (the first included) leaves
+//! the others a result, and cancelling all of them cancels it (the client keeps only a weak
+//! reference, so nothing runs on for nobody). A re-login
 //! that DSM refuses (any `SYNO.API.Auth` error: wrong password, locked account, blocked IP,
 //! 2FA needed) ends the session for good, since retrying is what trips DSM's auto-block; one
 //! that fails for a passing reason (network, timeout) starts a backoff during which calls
@@ -13,12 +15,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::FutureExt;
-use futures_util::future::{BoxFuture, Shared};
+use futures_util::future::{BoxFuture, Shared, WeakShared};
 
 use crate::client::Client;
 use crate::device_token::DeviceToken;
 use crate::generated::api::{LoginResult, auth};
-use crate::rt::{self, MethodMeta, Params};
+use crate::rt::{self, Params};
 use crate::secret::Secret;
 use crate::{Error, ErrorKind};
 
@@ -69,8 +71,11 @@ pub(crate) struct Session {
     pub(crate) synotoken: Option<Secret>,
 }
 
-/// A login's outcome, shared by every call waiting for it (or for discovery).
+/// A re-login or a discovery, shared by every call waiting for it.
 pub(crate) type Outcome = Shared<BoxFuture<'static, Result<(), Error>>>;
+
+/// What the client keeps of an [`Outcome`] in flight: alive while a call awaits it.
+pub(crate) type InFlight = WeakShared<BoxFuture<'static, Result<(), Error>>>;
 
 /// The session and what is needed to open it again.
 #[derive(Default)]
@@ -86,7 +91,7 @@ pub(crate) struct SessionState {
     login: Option<Login>,
     device_token: Option<DeviceToken>,
     /// The re-login in flight.
-    relogin: Option<Outcome>,
+    relogin: Option<InFlight>,
     /// Failed re-login attempts in a row, the last failure, and when the next may start.
     failures: u32,
     last_failure: Option<Error>,
@@ -276,8 +281,8 @@ impl Client {
                 // logout() ran since the call lost its session.
                 return Err(Error::SessionEnded { cause: None });
             };
-            match &state.relogin {
-                Some(outcome) => outcome.clone(),
+            match state.relogin.as_ref().and_then(InFlight::upgrade) {
+                Some(outcome) => outcome,
                 None => {
                     let now = Instant::now();
                     if let (Some(at), Some(last)) = (state.retry_at, &state.last_failure) {
@@ -291,9 +296,8 @@ impl Client {
                     tracing::info!("session lost; logging in again");
                     state.session = None;
                     let epoch = state.epoch;
-                    let task = self.clone().relogin_task(login, epoch);
-                    let outcome = spawn_shared(&auth::LOGIN, task);
-                    state.relogin = Some(outcome.clone());
+                    let outcome = share(self.clone().relogin_task(login, epoch));
+                    state.relogin = outcome.downgrade();
                     outcome
                 }
             }
@@ -301,8 +305,7 @@ impl Client {
         outcome.await
     }
 
-    /// One re-login attempt and its bookkeeping; runs in its own task, so it finishes (within
-    /// one timeout) even when every call waiting for it is cancelled.
+    /// One re-login attempt and its bookkeeping, driven by the calls waiting for it.
     async fn relogin_task(self, login: Login, epoch: u64) -> Result<(), Error> {
         let result = self.open_session(&login).await;
         let orphan = {
@@ -373,28 +376,9 @@ fn refused(e: &Error) -> bool {
     )
 }
 
-/// Runs `task` in its own task and shares its outcome: every clone awaits the same result,
-/// and the task finishes even when they are all dropped.
-pub(crate) fn spawn_shared(
-    meta: &'static MethodMeta,
-    task: impl Future<Output = Result<(), Error>> + Send + 'static,
-) -> Outcome {
-    let handle = tokio::spawn(task);
-    async move {
-        match handle.await {
-            Ok(outcome) => outcome,
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(_) => Err(Error::Transport {
-                api: meta.api.name,
-                method: meta.name,
-                source: Arc::new(std::io::Error::other(
-                    "the async runtime shut down during the call",
-                )),
-            }),
-        }
-    }
-    .boxed()
-    .shared()
+/// `task` as a future every clone of which awaits the same outcome.
+pub(crate) fn share(task: impl Future<Output = Result<(), Error>> + Send + 'static) -> Outcome {
+    task.boxed().shared()
 }
 
 /// Login answers 403 or 406 when it needs a 2-factor code.
