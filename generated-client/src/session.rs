@@ -285,13 +285,13 @@ impl Client {
                 Some(outcome) => outcome,
                 None => {
                     let now = Instant::now();
-                    if let (Some(at), Some(last)) = (state.retry_at, &state.last_failure) {
-                        if now < at {
-                            return Err(Error::ReloginBackoff {
-                                cause: Box::new(last.clone()),
-                                retry_in: at - now,
-                            });
-                        }
+                    if let (Some(at), Some(last)) = (state.retry_at, &state.last_failure)
+                        && now < at
+                    {
+                        return Err(Error::ReloginBackoff {
+                            cause: Box::new(last.clone()),
+                            retry_in: at - now,
+                        });
                     }
                     tracing::info!("session lost; logging in again");
                     state.session = None;

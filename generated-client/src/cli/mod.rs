@@ -12,6 +12,7 @@
 // some go unused.
 #![cfg_attr(not(feature = "all-apis"), allow(dead_code))]
 
+mod escape;
 mod output;
 
 use std::io::{IsTerminal, Write};
@@ -191,7 +192,12 @@ fn command() -> Command {
         .long_about(
             "Call the Synology DSM Web API from the command line.\n\n\
              The password comes from SYNOLOGY_PASSWORD, or a prompt when stdin is a terminal.\n\
-             Global flags go before the family: synology --url https://nas:5001 --user admin cloud-sync connection list",
+             Global flags go before the family: synology --url https://nas:5001 --user admin cloud-sync connection list\n\n\
+             Plain http:// is refused for any host but this machine, as the password and the session would cross \
+             the network in clear; --allow-insecure-http, or SYNOLOGY_ALLOW_INSECURE_HTTP set to 1, true or yes, \
+             allows it.\n\n\
+             Tables and error messages show control characters from the server as escapes (\\u{1b} for ESC, \
+             \\u{202e} for a right-to-left override); JSON output is the response's exact JSON.",
         )
         .version(env!("CARGO_PKG_VERSION"))
         .subcommand_required(true)
@@ -214,6 +220,12 @@ fn command() -> Command {
                 .help("Extra root certificate (PEM file), e.g. the NAS's own CA"),
         )
         .arg(Arg::new("insecure").long("insecure").action(ArgAction::SetTrue).help("Accept any TLS certificate (unsafe)"))
+        .arg(
+            Arg::new("allow-insecure-http")
+                .long("allow-insecure-http")
+                .action(ArgAction::SetTrue)
+                .help("Allow plain http:// to a host other than this machine (password in clear); or SYNOLOGY_ALLOW_INSECURE_HTTP=1"),
+        )
         .arg(
             Arg::new("timeout")
                 .long("timeout")
@@ -267,7 +279,8 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(&matches)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {failure}");
+            // Error messages quote the server (DSM descriptions, bodies, URLs): escape them.
+            eprintln!("error: {}", escape::escape_controls(&failure.to_string()));
             ExitCode::from(failure.exit_code())
         }
     }
@@ -353,8 +366,11 @@ async fn connect(matches: &ArgMatches) -> Result<(Client, Option<MockDsm>), Fail
     let user = matches
         .get_one::<String>("user")
         .ok_or_else(|| Failure::Usage("--user is required".into()))?;
-    let mut builder =
-        Client::builder(url).danger_accept_invalid_certificates(matches.get_flag("insecure"));
+    let mut builder = Client::builder(url)
+        .danger_accept_invalid_certificates(matches.get_flag("insecure"))
+        .allow_insecure_http(
+            matches.get_flag("allow-insecure-http") || env_flag(ALLOW_INSECURE_HTTP_ENV),
+        );
     if let Some(path) = matches.get_one::<PathBuf>("ca-cert") {
         let pem = std::fs::read(path).map_err(|e| {
             Failure::Usage(format!("cannot read --ca-cert {}: {e}", path.display()))
@@ -385,6 +401,22 @@ async fn connect(matches: &ArgMatches) -> Result<(Client, Option<MockDsm>), Fail
     Ok((client, None))
 }
 
+/// The environment variable that, like `--allow-insecure-http`, allows plain `http://`.
+const ALLOW_INSECURE_HTTP_ENV: &str = "SYNOLOGY_ALLOW_INSECURE_HTTP";
+
+/// Whether the environment variable `name` is on: `1`, `true` or `yes` (any case); unset or
+/// anything else is off.
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| is_on(&v))
+}
+
+fn is_on(value: &str) -> bool {
+    let value = value.trim();
+    ["1", "true", "yes"]
+        .iter()
+        .any(|on| value.eq_ignore_ascii_case(on))
+}
+
 fn password() -> Result<String, Failure> {
     if let Ok(p) = std::env::var("SYNOLOGY_PASSWORD") {
         return Ok(p);
@@ -398,37 +430,24 @@ fn password() -> Result<String, Failure> {
         .map_err(|e| Failure::Usage(format!("cannot read the password: {e}")))
 }
 
-/// The device token in `path`; a missing file means no token yet.
+/// The device token in `path`; a missing or blank file means no token yet.
 fn read_token(path: &Path) -> Result<Option<DeviceToken>, Failure> {
-    match std::fs::read_to_string(path) {
-        Ok(text) if !text.trim().is_empty() => Ok(Some(DeviceToken::new(text.trim()))),
-        Ok(_) => Ok(None),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Failure::Usage(format!(
+    DeviceToken::load(path).map_err(|e| {
+        Failure::Usage(format!(
             "cannot read --device-token-file {}: {e}",
             path.display()
-        ))),
-    }
+        ))
+    })
 }
 
-/// Writes the token through a temporary file readable by the owner only, then renames it.
+/// Saves the token owner-only and atomically ([`DeviceToken::save`]).
 fn write_token(path: &Path, token: &DeviceToken) -> Result<(), Failure> {
-    let fail = |e: std::io::Error| {
+    token.save(path).map_err(|e| {
         Failure::Unexpected(format!(
             "cannot write --device-token-file {}: {e}",
             path.display()
         ))
-    };
-    let tmp = path.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp).map_err(fail)?;
-    file.write_all(token.expose().as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(fail)
+    })
 }
 
 async fn mock_server(port: u16) -> Result<(), Failure> {
@@ -447,4 +466,19 @@ async fn mock_server(port: u16) -> Result<(), Failure> {
         .map_err(|e| Failure::Unexpected(format!("cannot wait for Ctrl-C: {e}")))?;
     drop(dsm);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_on;
+
+    #[test]
+    fn the_environment_switch_is_on_for_one_true_or_yes_only() {
+        for on in ["1", "true", "yes", "TRUE", "Yes", " 1\n"] {
+            assert!(is_on(on), "{on:?}");
+        }
+        for off in ["", "0", "false", "no", "on", "y", "2", "truthy"] {
+            assert!(!is_on(off), "{off:?}");
+        }
+    }
 }

@@ -1,12 +1,16 @@
 //! Printing a response as aligned columns with a header row. The input is the JSON the typed
-//! response serialized to, read back in its own field order.
+//! response serialized to, read back in its own field order. Every string from it (values
+//! and field names alike) has its control characters escaped as it is read, so no cell can
+//! act on the terminal and column widths count what is shown.
 
 use std::fmt;
 
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 
-/// JSON with object fields in document order.
+use super::escape::{escape_controls, escape_owned};
+
+/// JSON with object fields in document order, its strings already escaped.
 enum Node {
     Scalar(String),
     Null,
@@ -35,7 +39,10 @@ impl<'de> Deserialize<'de> for Node {
                 Ok(Node::Scalar(v.to_string()))
             }
             fn visit_str<E>(self, v: &str) -> Result<Node, E> {
-                Ok(Node::Scalar(v.to_owned()))
+                Ok(Node::Scalar(escape_controls(v).into_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Node, E> {
+                Ok(Node::Scalar(escape_owned(v)))
             }
             fn visit_unit<E>(self) -> Result<Node, E> {
                 Ok(Node::Null)
@@ -50,7 +57,7 @@ impl<'de> Deserialize<'de> for Node {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
                 let mut fields = Vec::new();
                 while let Some((k, v)) = map.next_entry::<String, Node>()? {
-                    fields.push((k, v));
+                    fields.push((escape_owned(k), v));
                 }
                 Ok(Node::Object(fields))
             }
@@ -88,7 +95,13 @@ impl Node {
 /// list, then its other fields as `name: value` lines; any other object is two columns.
 pub(crate) fn table(json: &str) -> String {
     let Ok(node) = serde_json::from_str::<Node>(json) else {
-        return json.to_owned();
+        // Not expected (the input is our own JSON); serde_json leaves DEL, C1 and bidi
+        // controls raw in strings, so escape those, line by line to keep the layout.
+        return json
+            .lines()
+            .map(escape_controls)
+            .collect::<Vec<_>>()
+            .join("\n");
     };
     match &node {
         Node::List(rows) => rows_table(rows),
@@ -204,5 +217,27 @@ mod tests {
         );
         assert_eq!(table("{}"), "ok");
         assert_eq!(table("[]"), "(none)");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_widths_count_the_escapes() {
+        let json = r#"[{"name": "a\u001b[2Jb", "id": 1}, {"name": "c", "id": 2}]"#;
+        assert_eq!(
+            table(json),
+            "name         id\na\\u{1b}[2Jb  1\nc            2"
+        );
+        // Field names, nested values and the `name: value` lines too.
+        let json = "{\"rows\": [{\"k\\u0085\": \"v\u{202e}\"}], \"n\\n\": {\"x\": \"\u{7f}\"}}";
+        assert_eq!(table(json), "k\\u{85}\nv\\u{202e}\nn\\u{a}: {x: \\u{7f}}");
+        let json = "{\"a\": \"\\t\", \"b\": [\"\u{2066}\"]}";
+        assert_eq!(
+            table(json),
+            "field  value\na      \\u{9}\nb      [\\u{2066}]"
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_json_has_its_lines_escaped() {
+        assert_eq!(table("x\u{9b}y\nz\u{202e}"), "x\\u{9b}y\nz\\u{202e}");
     }
 }

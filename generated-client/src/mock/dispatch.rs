@@ -64,7 +64,7 @@ pub(crate) fn handle(
                 (k.clone(), if secret { "***".to_owned() } else { v.clone() })
             })
             .collect();
-        state.requests.push(RecordedRequest {
+        state.record(RecordedRequest {
             verb: if post { "POST" } else { "GET" }.to_owned(),
             path: format!("/webapi/{cgi}"),
             params: masked,

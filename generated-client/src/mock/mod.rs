@@ -5,6 +5,14 @@
 //! spec declares), answers each method's documented example, pages through configurable item
 //! sets, and records every request with its secrets masked.
 //!
+//! It stays up when clients misbehave: the request log keeps the most recent
+//! [`MockConfig::DEFAULT_REQUEST_LOG_LIMIT`] requests ([`MockConfig::request_log_limit`]);
+//! over HTTPS, a TLS handshake that does not finish within
+//! [`MockConfig::DEFAULT_TLS_HANDSHAKE_TIMEOUT`] ([`MockConfig::tls_handshake_timeout`]) is
+//! dropped, at most 256 handshakes run at once (more connections wait in the kernel's
+//! backlog), and accept errors such as running out of file descriptors pause the accept loop
+//! (50 ms, doubling up to 1 s) instead of spinning.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use synology_client::mock::{DEMO_PASSWORD, DEMO_USER, MockDsm};
@@ -21,9 +29,10 @@
 mod dispatch;
 mod tls;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -36,6 +45,9 @@ use tokio::sync::oneshot;
 
 use crate::generated::APIS;
 use crate::{Client, Error};
+
+/// At most this many TLS handshakes run at once; more connections wait in the backlog.
+const MAX_TLS_HANDSHAKES: usize = 256;
 
 /// The mock's built-in account name.
 pub const DEMO_USER: &str = "demo";
@@ -61,7 +73,11 @@ pub struct MockConfig {
     page_cap: Option<usize>,
     synotoken_placeholder: bool,
     tls: Option<(String, String)>,
+    tls_handshake_timeout: Duration,
+    /// At most this many TLS handshakes at once (a test may lower it).
+    tls_max_handshakes: usize,
     log_requests: bool,
+    request_log_limit: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +95,13 @@ impl Default for MockConfig {
 }
 
 impl MockConfig {
+    /// How many requests the log keeps by default ([`request_log_limit`](Self::request_log_limit)).
+    pub const DEFAULT_REQUEST_LOG_LIMIT: usize = 10_000;
+
+    /// How long a TLS handshake may take by default
+    /// ([`tls_handshake_timeout`](Self::tls_handshake_timeout)).
+    pub const DEFAULT_TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
     /// Like DSM 7: every spec API at its spec path and versions; `SYNO.API.Auth` at
     /// `entry.cgi` up to version 7. The demo user can log in.
     pub fn dsm7() -> Self {
@@ -99,7 +122,10 @@ impl MockConfig {
             page_cap: None,
             synotoken_placeholder: false,
             tls: None,
+            tls_handshake_timeout: Self::DEFAULT_TLS_HANDSHAKE_TIMEOUT,
+            tls_max_handshakes: MAX_TLS_HANDSHAKES,
             log_requests: true,
+            request_log_limit: Self::DEFAULT_REQUEST_LOG_LIMIT,
         }
         .user(DEMO_USER, DEMO_PASSWORD)
         .api("SYNO.API.Auth", "entry.cgi", 1, 7)
@@ -173,9 +199,26 @@ impl MockConfig {
         self
     }
 
-    /// Keeps no request log (for load tests: the log grows with every request).
+    /// Drops a TLS handshake (closing its connection) that has not finished after `timeout`
+    /// (default [`DEFAULT_TLS_HANDSHAKE_TIMEOUT`](Self::DEFAULT_TLS_HANDSHAKE_TIMEOUT)), so a
+    /// client that connects and sends nothing holds nothing for long. Only with
+    /// [`tls`](Self::tls).
+    pub fn tls_handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.tls_handshake_timeout = timeout;
+        self
+    }
+
+    /// Keeps no request log (for load tests, where even a bounded log costs a copy of each
+    /// request).
     pub fn without_request_log(mut self) -> Self {
         self.log_requests = false;
+        self
+    }
+
+    /// Keeps only the most recent `n` requests in the log, dropping the oldest (default
+    /// [`DEFAULT_REQUEST_LOG_LIMIT`](Self::DEFAULT_REQUEST_LOG_LIMIT)); 0 keeps none.
+    pub fn request_log_limit(mut self, n: usize) -> Self {
+        self.request_log_limit = n;
         self
     }
 
@@ -251,12 +294,27 @@ struct State {
     next_session: u64,
     /// Requests left before every session ends.
     expire_after: Option<usize>,
-    requests: Vec<RecordedRequest>,
+    /// The most recent requests, oldest first, at most `config.request_log_limit`.
+    requests: VecDeque<RecordedRequest>,
     answers: HashMap<Key, Value>,
     items: HashMap<Key, Vec<Value>>,
     faults: HashMap<Key, Fault>,
     /// Time to wait before answering a method.
     delays: HashMap<Key, std::time::Duration>,
+}
+
+impl State {
+    /// Adds `request` to the log, dropping the oldest beyond the configured limit.
+    fn record(&mut self, request: RecordedRequest) {
+        let limit = self.config.request_log_limit;
+        if limit == 0 {
+            return;
+        }
+        while self.requests.len() >= limit {
+            self.requests.pop_front();
+        }
+        self.requests.push_back(request);
+    }
 }
 
 /// A running mock DSM; it stops when dropped.
@@ -286,6 +344,10 @@ impl MockDsm {
             Some((cert, key)) => Some(tls::acceptor(cert, key)?),
             None => None,
         };
+        let limits = tls::HandshakeLimits {
+            timeout: config.tls_handshake_timeout,
+            max_in_flight: config.tls_max_handshakes,
+        };
         let state = Arc::new(Mutex::new(State {
             config,
             ..State::default()
@@ -299,7 +361,7 @@ impl MockDsm {
         };
         let url = match tls {
             Some(acceptor) => {
-                let listener = tls::TlsListener::new(listener, acceptor)?;
+                let listener = tls::TlsListener::new(listener, acceptor, limits)?;
                 tokio::spawn(async move {
                     let _ = axum::serve(listener, app)
                         .with_graceful_shutdown(stop)
@@ -308,6 +370,9 @@ impl MockDsm {
                 format!("https://{local}")
             }
             None => {
+                // axum::serve backs off on its own: after an accept error other than a reset or
+                // aborted connection (EMFILE, ENFILE, ...) it logs and sleeps 1 s
+                // (`handle_accept_error` in axum 0.8's serve/listener.rs).
                 tokio::spawn(async move {
                     if let Err(e) = axum::serve(listener, app)
                         .with_graceful_shutdown(stop)
@@ -402,9 +467,10 @@ impl MockDsm {
         self.state().expire_after = Some(n);
     }
 
-    /// Every request received so far, oldest first.
+    /// The requests received so far, oldest first: all of them, or the most recent
+    /// [`MockConfig::request_log_limit`] when there were more.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.state().requests.clone()
+        self.state().requests.iter().cloned().collect()
     }
 
     /// Forgets the recorded requests.
