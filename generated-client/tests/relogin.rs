@@ -78,7 +78,10 @@ async fn a_failing_relogin_under_32_calls_is_one_attempt_per_backoff_period() {
     for r in &results {
         match r {
             Err(Error::ReloginBackoff { cause, retry_in }) => {
-                assert!(matches!(**cause, Error::Http { status: 503, .. }), "{cause:?}");
+                assert!(
+                    matches!(**cause, Error::Http { status: 503, .. }),
+                    "{cause:?}"
+                );
                 assert!(*retry_in <= BACKOFF, "{retry_in:?}");
             }
             other => panic!("every waiting call gets the failure: {other:?}"),
@@ -104,7 +107,10 @@ async fn a_failing_relogin_under_32_calls_is_one_attempt_per_backoff_period() {
     assert_eq!(count(&dsm, "login"), 1, "{:?}", dsm.requests());
     match &results[0] {
         Err(Error::ReloginBackoff { retry_in, .. }) => {
-            assert!(*retry_in > BACKOFF && *retry_in <= BACKOFF * 2, "{retry_in:?}")
+            assert!(
+                *retry_in > BACKOFF && *retry_in <= BACKOFF * 2,
+                "{retry_in:?}"
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -155,7 +161,11 @@ async fn no_auth_error_code_is_ever_retried() {
             ));
         }
         assert_eq!(count(&dsm, "login"), 1, "code {code}: never retried");
-        assert_eq!(count(&dsm, "List"), 1, "code {code}: the one call that lost the session");
+        assert_eq!(
+            count(&dsm, "List"),
+            1,
+            "code {code}: the one call that lost the session"
+        );
 
         // Until the user logs in again.
         dsm.clear_fault(AUTH, "login");
@@ -217,5 +227,9 @@ async fn logout_racing_a_relogin_wins() {
     dsm.clear_requests();
     let err = list(&client).await.unwrap_err();
     assert_eq!(err.code(), Some(119), "not logged in: {err:?}");
-    assert_eq!(count(&dsm, "login"), 0, "no call after logout() logs back in");
+    assert_eq!(
+        count(&dsm, "login"),
+        0,
+        "no call after logout() logs back in"
+    );
 }

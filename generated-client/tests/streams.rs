@@ -53,7 +53,12 @@ async fn a_lying_total_with_an_ignored_offset_ends_at_the_second_page() {
     let (dsm, client) = logged_in(MockConfig::dsm7()).await;
     // The same 10 entries whatever the offset, and a total of a million.
     dsm.fail_with_http(LOG, "List", 200, page(0, 10, 1_000_000));
-    let stream = client.cloud_sync().connection_log().list(1).limit(10).stream();
+    let stream = client
+        .cloud_sync()
+        .connection_log()
+        .list(1)
+        .limit(10)
+        .stream();
     let (items, end) = drain(stream).await;
     assert_eq!(items.len(), 10, "the first page's items are yielded once");
     match end {
@@ -100,7 +105,12 @@ async fn an_honest_server_with_a_capped_page_size_streams_everything() {
         .map(|i| json!({"time": i, "type": "info", "message": i.to_string()}))
         .collect();
     dsm.set_items(LOG, "List", items);
-    let stream = client.cloud_sync().connection_log().list(1).limit(50).stream();
+    let stream = client
+        .cloud_sync()
+        .connection_log()
+        .list(1)
+        .limit(50)
+        .stream();
     let (items, end) = drain(stream).await;
     assert!(end.is_none(), "{end:?}");
     assert_eq!(items, (0..100).map(|i| i.to_string()).collect::<Vec<_>>());
