@@ -88,7 +88,8 @@ impl ClientBuilder {
     /// Largest response body read, in bytes (default
     /// [`Settings::DEFAULT_MAX_RESPONSE_SIZE`]): a declared length over it fails before the
     /// body is read, a longer body as soon as the limit is passed. For a paginated stream it
-    /// limits each page, not the whole stream.
+    /// limits each page, not the whole stream. It applies to discovery too: DSM 7's
+    /// `SYNO.API.Info` answer is about 205 kB, so a limit under 256 kB breaks a real NAS.
     pub fn max_response_size(mut self, bytes: u64) -> Self {
         self.settings.max_response_size = bytes;
         self
@@ -322,7 +323,23 @@ impl Client {
                     }
                 }
             };
-            outcome.await?;
+            self.bounded(&info::QUERY, outcome).await?;
+        }
+    }
+
+    /// Waits for a shared discovery or re-login no longer than this view's timeout: one
+    /// started by a client view with a longer timeout must not hold this call longer.
+    pub(crate) async fn bounded(
+        &self,
+        meta: &'static crate::rt::MethodMeta,
+        outcome: session::Outcome,
+    ) -> Result<(), Error> {
+        match tokio::time::timeout(self.timeout(), outcome).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout {
+                api: meta.api.name,
+                method: meta.name,
+            }),
         }
     }
 

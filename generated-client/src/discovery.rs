@@ -33,23 +33,74 @@ struct Entry {
     max_version: u32,
 }
 
-/// One `SYNO.API.Info` entry as sent: read loosely, so that one hostile entry is dropped
-/// instead of failing the whole answer.
-#[derive(Deserialize)]
+/// One `SYNO.API.Info` entry as sent: read loosely (any JSON value, any field types), so that
+/// one hostile entry is dropped instead of failing the whole answer.
+#[derive(Default)]
 pub(crate) struct WireEntry {
-    #[serde(default)]
     path: Value,
-    #[serde(rename = "minVersion", default)]
     min_version: Value,
-    #[serde(rename = "maxVersion", default)]
     max_version: Value,
+}
+
+impl<'de> Deserialize<'de> for WireEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, Visitor};
+        struct Loose;
+        impl<'de> Visitor<'de> for Loose {
+            type Value = WireEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireEntry, A::Error> {
+                let mut entry = WireEntry::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "path" => entry.path = map.next_value()?,
+                        "minVersion" => entry.min_version = map.next_value()?,
+                        "maxVersion" => entry.max_version = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(entry)
+            }
+            // Anything but an object is an entry with no path: refused by `check`.
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<WireEntry, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(WireEntry::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<WireEntry, E> {
+                Ok(WireEntry::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<WireEntry, E> {
+                Ok(WireEntry::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<WireEntry, E> {
+                Ok(WireEntry::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<WireEntry, E> {
+                Ok(WireEntry::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<WireEntry, E> {
+                Ok(WireEntry::default())
+            }
+            fn visit_unit<E>(self) -> Result<WireEntry, E> {
+                Ok(WireEntry::default())
+            }
+        }
+        d.deserialize_any(Loose)
+    }
 }
 
 impl WireEntry {
     /// The entry, or why it is refused.
     fn check(self) -> Result<Entry, String> {
         let Value::String(path) = self.path else {
-            return Err("its path is not a string".into());
+            return Err("it is not an object with a string path".into());
         };
         check_path(&path)?;
         let version = |v: &Value| {

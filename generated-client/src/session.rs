@@ -302,7 +302,7 @@ impl Client {
                 }
             }
         };
-        outcome.await
+        self.bounded(&auth::LOGIN, outcome).await
     }
 
     /// One re-login attempt and its bookkeeping, driven by the calls waiting for it.

@@ -5,12 +5,15 @@
 #![cfg(feature = "mock")]
 
 mod common;
+#[path = "common/raw_server.rs"]
+mod raw_server;
 
 use common::logged_in;
 use futures_util::StreamExt;
+use raw_server::{RawServer, Reply, Request};
 use serde_json::json;
-use synology_client::Error;
 use synology_client::mock::{MockConfig, MockDsm};
+use synology_client::{Client, Error};
 
 const LOG: &str = "SYNO.CloudSync.Connection.Log";
 
@@ -115,4 +118,47 @@ async fn an_honest_server_with_a_capped_page_size_streams_everything() {
     assert!(end.is_none(), "{end:?}");
     assert_eq!(items, (0..100).map(|i| i.to_string()).collect::<Vec<_>>());
     assert_eq!(list_requests(&dsm), 100usize.div_ceil(7));
+}
+
+#[tokio::test]
+async fn a_total_that_grows_with_every_page_stops_at_the_request_bound() {
+    // Fresh entries on every page, and a total that always promises one page more.
+    const PAGE: u64 = 10;
+    let server = RawServer::start(|req: &Request| match (req.api(), req.method()) {
+        (LOG, "List") => {
+            let offset: u64 = req
+                .param("offset")
+                .and_then(|o| o.parse().ok())
+                .unwrap_or(0);
+            Reply::json(page(offset, PAGE, offset + 2 * PAGE))
+        }
+        _ => raw_server::dsm(req),
+    })
+    .await;
+    let client = Client::builder(&server.url).build().unwrap();
+    client.login("a", "b").await.unwrap();
+    let stream = client
+        .cloud_sync()
+        .connection_log()
+        .list(1)
+        .limit(PAGE as i64)
+        .stream();
+    let (items, end) = drain(stream).await;
+    // The first page announced 20 items in pages of 10: 2 pages, plus 1, plus a slack of 2.
+    let bound = 20u64.div_ceil(PAGE) + 1 + 2;
+    match end {
+        Some(Error::StreamStalled {
+            requests, reason, ..
+        }) => {
+            assert_eq!(requests, bound, "{reason}");
+            assert!(reason.contains("past the total"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(items.len() as u64, bound * PAGE, "every page's items, once");
+    assert_eq!(
+        server.count(LOG, "List") as u64,
+        bound,
+        "no request past the bound"
+    );
 }
