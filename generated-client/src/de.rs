@@ -65,6 +65,7 @@ pub fn int<'de, D: Deserializer<'de>, T: LenientInt>(d: D) -> Result<T, D::Error
 }
 
 /// An optional integer: absent or `null` is `None`.
+#[allow(dead_code, reason = "generated code uses it, per spec and features")]
 pub fn opt_int<'de, D: Deserializer<'de>, T: LenientInt>(d: D) -> Result<Option<T>, D::Error> {
     struct OptVisitor<T>(PhantomData<T>);
     impl<'de, T: LenientInt> Visitor<'de> for OptVisitor<T> {
@@ -94,6 +95,7 @@ impl<'de, T: LenientInt> serde::Deserialize<'de> for Lenient<T> {
 }
 
 /// A list of integers, each from a number or a numeric string.
+#[allow(dead_code, reason = "generated code uses it, per spec and features")]
 pub fn int_list<'de, D: Deserializer<'de>, T: LenientInt>(d: D) -> Result<Vec<T>, D::Error> {
     struct ListVisitor<T>(PhantomData<T>);
     impl<'de, T: LenientInt> Visitor<'de> for ListVisitor<T> {
@@ -114,6 +116,7 @@ pub fn int_list<'de, D: Deserializer<'de>, T: LenientInt>(d: D) -> Result<Vec<T>
 }
 
 /// An optional list of integers.
+#[allow(dead_code, reason = "generated code uses it, per spec and features")]
 pub fn opt_int_list<'de, D: Deserializer<'de>, T: LenientInt>(
     d: D,
 ) -> Result<Option<Vec<T>>, D::Error> {
@@ -137,6 +140,7 @@ pub fn opt_int_list<'de, D: Deserializer<'de>, T: LenientInt>(
 }
 
 /// A string-coded open enum: any string decodes, unknown ones to `Unknown`.
+#[allow(dead_code, reason = "generated code uses it, per spec and features")]
 pub fn string_enum<'de, D: Deserializer<'de>, T: for<'a> From<&'a str>>(
     d: D,
 ) -> Result<T, D::Error> {

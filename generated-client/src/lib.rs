@@ -19,21 +19,23 @@
 //! `synology_drive_share_sync`) holding its types and request builders, an accessor on
 //! [`Client`], and a cargo feature of the same name in kebab-case (all on by default). The reference of every API, method,
 //! parameter and type is in `docs/` next to this crate, generated from the same spec.
+//!
+//! Optional features: `mock` (an embedded mock DSM, `synology_client::mock`), `cli` (the
+//! `synology` command), `jiff` (conversions between [`UnixTime`] and `jiff::Timestamp`).
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "cli")]
 mod cli;
 mod client;
-// `de` and `rt` serve every spec feature; the current spec may not use them all.
-#[allow(dead_code)]
 mod de;
 mod device_token;
 mod discovery;
 mod error;
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
-#[allow(dead_code)]
 mod rt;
 mod secret;
 mod session;
@@ -47,22 +49,14 @@ use rt as __rt;
 // Generated code: prettyplease output, not rustfmt's, so rustfmt skips it. Its lint policy:
 // the spec tables (`APIS`, `METHODS`) serve the mock only.
 #[rustfmt::skip]
-#[cfg_attr(not(feature = "mock"), allow(dead_code))]
+#[cfg_attr(
+    not(feature = "mock"),
+    allow(dead_code, reason = "the spec tables serve the mock only")
+)]
 mod generated;
 
 #[cfg(test)]
-mod hostile_tests;
-
-// The codegen snapshot fixture, compiled against this runtime under the generated module's
-// lint policy, so that a reviewed snapshot that does not build fails the tests.
-#[cfg(test)]
-#[rustfmt::skip]
-#[allow(dead_code)]
-#[path = "../../codegen/tests/snapshots/showcase/expected/src/mod.rs"]
-mod snapshot_showcase;
-
-#[cfg(all(test, feature = "mock"))]
-mod showcase_wire_tests;
+mod tests;
 
 /// The README's Rust examples, compiled (and the mock one run) as doc tests.
 #[cfg(doctest)]

@@ -1,35 +1,54 @@
 //! A string that never shows itself: passwords, OTP codes, session ids and tokens.
+//!
+//! The value lives in a [`secrecy::SecretString`], which wipes its memory when dropped: the
+//! client keeps the password (for re-login), the session id and the device token for as long
+//! as it lives, and a wiped copy is one less in a core dump or a freed page. `secrecy` alone
+//! does not fit the public API (`SecretString` has no `PartialEq`, its `Debug` is not `***`,
+//! and it does not serialize), so `Secret` wraps it and adds those itself. Wiping is best
+//! effort: copies made before the value reaches a `Secret` (the request body, serde_json's
+//! buffers, a `String` that `Box<str>` reallocated) are not wiped.
 
 use std::fmt;
 
-/// A secret string. `Debug` and `Display` print `***`; read it with [`Secret::expose`].
+use secrecy::{ExposeSecret, SecretString};
+
+/// A secret string. `Debug` and `Display` print `***`; read it with [`Secret::expose`]. Its
+/// memory is wiped when it is dropped.
 ///
 /// It deserializes from a JSON string and serializes back as that string, so re-serialized
 /// responses still carry the value: treat such output as sensitive.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct Secret(String);
+#[derive(Clone, Default)]
+pub struct Secret(SecretString);
 
 impl Secret {
     /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret(SecretString::from(value.into()))
     }
 
     /// The secret value itself; keep it out of logs.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
 
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for Secret {}
+
 impl From<String> for Secret {
     fn from(value: String) -> Self {
-        Secret(value)
+        Secret(SecretString::from(value))
     }
 }
 
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
-        Secret(value.to_owned())
+        Secret(SecretString::from(value))
     }
 }
 
@@ -47,13 +66,13 @@ impl fmt::Display for Secret {
 
 impl serde::Serialize for Secret {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(self.expose())
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Secret {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Secret)
+        String::deserialize(d).map(Secret::from)
     }
 }
 
@@ -66,5 +85,16 @@ mod tests {
         let s = Secret::new("hunter2");
         assert_eq!(format!("{s:?} {s}"), "*** ***");
         assert_eq!(s.expose(), "hunter2");
+    }
+
+    #[test]
+    fn compares_clones_defaults_and_serializes_as_the_plain_string() {
+        let s = Secret::from("hunter2");
+        assert_eq!(s.clone(), Secret::new(String::from("hunter2")));
+        assert_ne!(s, Secret::from("hunter3"));
+        assert_eq!(Secret::default().expose(), "");
+        assert_eq!(serde_json::to_string(&s).unwrap(), r#""hunter2""#);
+        let back: Secret = serde_json::from_str(r#""hunter2""#).unwrap();
+        assert_eq!(back, s);
     }
 }

@@ -9,7 +9,10 @@ fn references(text: &str) -> (usize, BTreeSet<(String, String)>) {
     let mut tests = BTreeSet::new();
     for line in text.lines().filter(|l| l.starts_with("| ")) {
         let cells: Vec<&str> = line.split(" | ").collect();
-        if cells.first().is_none_or(|c| c.trim_start_matches("| ").parse::<u32>().is_err()) {
+        if cells
+            .first()
+            .is_none_or(|c| c.trim_start_matches("| ").parse::<u32>().is_err())
+        {
             continue;
         }
         rows += 1;

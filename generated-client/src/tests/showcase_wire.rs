@@ -2,8 +2,8 @@
 //! wire for an API with `request_format: json`. The mock does not describe the showcase APIs
 //! (it answers 103), but it publishes the one asked for and logs the request first.
 
+use super::snapshot_showcase::showcase::Color;
 use crate::mock::{MockConfig, MockDsm};
-use crate::snapshot_showcase::showcase::Color;
 
 #[tokio::test]
 async fn json_request_format_encodes_each_kind_as_declared() {

@@ -1,0 +1,34 @@
+//! What generated code calls, as `crate::__rt::Name` (the one path it uses; hand-written
+//! code uses `crate::rt`). Hand-written; kept small so that generated code stays thin.
+//!
+//! The contract is two files: `meta.rs`, the static tables generated code writes for each
+//! API, method and parameter, and `params.rs`, the request parameters its builders fill.
+//! Behind them, `decode.rs` turns response bytes into typed data or an `Error` (`call`), and
+//! `paginate.rs` turns a paginated method into a stream.
+//!
+//! Lint policy: what only generated code calls (`call`, `paginate`, the setters, `de`'s
+//! decoders) carries its own `allow(dead_code)`, because whether a build uses it depends on
+//! the spec and on the family features; fields only the mock reads are allowed without the
+//! `mock` feature. Everything else must be used.
+
+mod decode;
+mod meta;
+mod paginate;
+mod params;
+
+pub(crate) use crate::de;
+pub(crate) use decode::{decode, decode_unit};
+pub use meta::{ApiMeta, ErrorMeta, MethodMeta, ParamMeta};
+pub use params::Params;
+
+// Names only generated code uses, and only when a compiled family needs them.
+#[cfg(test)]
+pub use decode::{decode_json, decode_json_unit};
+#[allow(
+    unused_imports,
+    reason = "generated code uses each as the spec and the family features need"
+)]
+pub use {
+    crate::secret::Secret, crate::time::UnixTime, decode::call, decode::call_unit, meta::PageMeta,
+    paginate::paginate, params::WireValue,
+};
