@@ -1,21 +1,31 @@
-//! Emits the `synology` command's API subcommands (`generated/cli.rs`): a clap command tree
+//! Emits the `synology` command's API subcommands (`generated/cli/`): a clap command tree
 //! with help from the spec's descriptions, and a dispatch that calls the typed request
 //! builders, so output is the typed response re-serialized. Internal APIs get no command.
+//!
+//! Commands, APIs, methods and flags are the kebab-case of the spec's names
+//! ([`naming::kebab`]).
 
-use heck::ToKebabCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit_rust::{Scope, cfg_feature, ident, rust_ty};
 use crate::ir::*;
+use crate::naming::{self, kebab};
+use crate::rustlang::{RustFile, Scope, cfg_feature, ident, rust_ty};
 
-/// The CLI name of a spec name: kebab-case.
-pub fn kebab(name: &str) -> String {
-    name.trim_end_matches('_').to_kebab_case()
+/// The command line's files, described: `cli/mod.rs` and one file per public family. The
+/// driver builds and prints them.
+pub fn files(spec: &Spec) -> Vec<RustFile<'_>> {
+    let mut out = vec![RustFile::new("cli/mod.rs", move || root(spec))];
+    for f in spec.families.iter().filter(|f| !f.internal) {
+        out.push(RustFile::new(format!("cli/{}.rs", f.module), move || {
+            family(spec, f)
+        }));
+    }
+    out
 }
 
 /// `cli/mod.rs`: the family commands and the dispatch to each family's file.
-pub fn emit_root(spec: &Spec) -> TokenStream {
+fn root(spec: &Spec) -> TokenStream {
     let families: Vec<&Family> = spec.families.iter().filter(|f| !f.internal).collect();
     let mods = families.iter().map(|f| {
         let m = ident(&f.module);
@@ -61,7 +71,7 @@ pub fn emit_root(spec: &Spec) -> TokenStream {
 }
 
 /// `cli/<family>.rs`: one family's command tree and dispatch.
-pub fn emit_family(spec: &Spec, f: &Family) -> TokenStream {
+fn family(spec: &Spec, f: &Family) -> TokenStream {
     let command = family_command(spec, f);
     let body = family_body(spec, f);
     let paged = f
@@ -169,8 +179,9 @@ fn method_command(spec: &Spec, a: &Api, m: &Method) -> TokenStream {
             "Fetch every page and print all `{}` as one list",
             p.items_field
         );
+        let flag = naming::CLI_ALL;
         quote! {
-            .arg(::clap::Arg::new("all").long("all").action(::clap::ArgAction::SetTrue).help(#help))
+            .arg(::clap::Arg::new(#flag).long(#flag).action(::clap::ArgAction::SetTrue).help(#help))
         }
     });
     quote! {
@@ -186,7 +197,7 @@ fn method_command(spec: &Spec, a: &Api, m: &Method) -> TokenStream {
 /// (numbers, text, booleans, times, enums), which the flag takes as they are and the request
 /// builder encodes.
 fn json_text(spec: &Spec, ty: &Ty, encoding: Encoding) -> bool {
-    encoding == Encoding::Json && !spec.is_scalar(ty)
+    encoding == Encoding::Json && !ty.is_scalar(&spec.types)
 }
 
 /// The clap value parser and value name for a parameter.
@@ -300,9 +311,10 @@ fn call_body(spec: &Spec, f: &Family, a: &Api, m: &Method) -> TokenStream {
         }
         None => quote!(client.#fam().#method(#(#positional),*)),
     };
+    let all = naming::CLI_ALL;
     let finish = if m.pagination.is_some() {
         quote! {
-            if m.get_flag("all") {
+            if m.get_flag(#all) {
                 crate::cli::collect(request.stream(), progress).await
             } else {
                 crate::cli::to_json(&request.send().await?)

@@ -38,11 +38,43 @@ pub fn block(spec: &Spec) -> String {
     out + END + "\n"
 }
 
+/// Why the generated block cannot be put in the manifest: its marker lines are missing,
+/// repeated, reversed or outside `[features]`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MarkerError {
+    /// A marker line is missing.
+    #[error(
+        "the client manifest has no line `{marker}`; put the two marker lines `{BEGIN}` and \
+         `{END}` in its [features] table"
+    )]
+    Missing {
+        /// The missing line.
+        marker: &'static str,
+    },
+    /// A marker line is there more than once.
+    #[error("the client manifest has the line `{marker}` {count} times; keep one")]
+    Repeated {
+        /// The repeated line.
+        marker: &'static str,
+        /// How many times.
+        count: usize,
+    },
+    /// The end marker comes first.
+    #[error("the client manifest has `{END}` before `{BEGIN}`")]
+    Reversed,
+    /// The block is in another table.
+    #[error("the generated block of the client manifest must be inside [features], not {table}")]
+    OutsideFeatures {
+        /// The table it is in, or `the top level`.
+        table: String,
+    },
+}
+
 /// `manifest` with its generated block replaced by `block`. The block must already be there,
 /// once, inside `[features]`: the error says how to add it.
-pub fn splice(manifest: &str, block: &str) -> Result<String, String> {
+pub fn splice(manifest: &str, block: &str) -> Result<String, MarkerError> {
     let lines: Vec<&str> = manifest.split_inclusive('\n').collect();
-    let find = |marker: &str| {
+    let find = |marker: &'static str| {
         let hits: Vec<usize> = lines
             .iter()
             .enumerate()
@@ -51,19 +83,16 @@ pub fn splice(manifest: &str, block: &str) -> Result<String, String> {
             .collect();
         match hits.as_slice() {
             [one] => Ok(*one),
-            [] => Err(format!(
-                "the client manifest has no line `{marker}`; put the two marker lines \
-                 `{BEGIN}` and `{END}` in its [features] table"
-            )),
-            _ => Err(format!(
-                "the client manifest has the line `{marker}` {} times; keep one",
-                hits.len()
-            )),
+            [] => Err(MarkerError::Missing { marker }),
+            _ => Err(MarkerError::Repeated {
+                marker,
+                count: hits.len(),
+            }),
         }
     };
     let (begin, end) = (find(BEGIN)?, find(END)?);
     if end < begin {
-        return Err(format!("the client manifest has `{END}` before `{BEGIN}`"));
+        return Err(MarkerError::Reversed);
     }
     let table = lines[..begin]
         .iter()
@@ -71,10 +100,9 @@ pub fn splice(manifest: &str, block: &str) -> Result<String, String> {
         .map(|l| l.trim())
         .find(|l| l.starts_with('['));
     if table != Some("[features]") {
-        return Err(format!(
-            "the generated block of the client manifest must be inside [features], not {}",
-            table.unwrap_or("the top level")
-        ));
+        return Err(MarkerError::OutsideFeatures {
+            table: table.unwrap_or("the top level").to_owned(),
+        });
     }
     let mut out: String = lines[..begin].concat();
     out += block;
@@ -103,14 +131,16 @@ mod tests {
     #[test]
     fn explains_missing_duplicated_misplaced_markers() {
         let block = format!("{BEGIN}\n{END}\n");
-        let err = splice(&manifest(""), &block).unwrap_err();
-        assert!(err.contains("has no line"), "{err}");
+        let err = splice(&manifest(""), &block).unwrap_err().to_string();
+        assert!(err.contains("has no line") && err.contains(END), "{err}");
         let twice = manifest(&format!("{BEGIN}\n{END}\n{BEGIN}\n{END}\n"));
-        assert!(splice(&twice, &block).unwrap_err().contains("2 times"));
+        let err = splice(&twice, &block).unwrap_err().to_string();
+        assert!(err.contains("2 times"), "{err}");
         let reversed = manifest(&format!("{END}\n{BEGIN}\n"));
-        assert!(splice(&reversed, &block).unwrap_err().contains("before"));
+        let err = splice(&reversed, &block).unwrap_err().to_string();
+        assert!(err.contains("before"), "{err}");
         let outside = format!("[package]\n{BEGIN}\n{END}\n");
-        let err = splice(&outside, &block).unwrap_err();
+        let err = splice(&outside, &block).unwrap_err().to_string();
         assert!(err.contains("not [package]"), "{err}");
     }
 }

@@ -1,7 +1,11 @@
-//! Spec errors: every problem names its file, line and column where known, and the logical
-//! path of the item (`apis[SYNO.X].methods[Get].params[id].type`).
+//! Codegen's two kinds of failure, kept apart: [`SpecError`] is a mistake in the spec (every
+//! problem names its file, line and column where known, and the logical path of the item,
+//! `apis[SYNO.X].methods[Get].params[id].type`, often with a hint); [`GenerateError`] is
+//! everything else (a file that cannot be read, a manifest without its markers, an emitter
+//! bug), which no spec edit fixes.
 
 use std::fmt;
+use std::path::PathBuf;
 
 /// A place in a spec file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,11 +59,6 @@ impl SpecError {
             }],
         }
     }
-
-    /// A problem that is not about one spec item (an unreadable directory).
-    pub fn plain(message: impl Into<String>) -> Self {
-        Self::new(None, String::new(), message.into())
-    }
 }
 
 impl fmt::Display for SpecError {
@@ -72,6 +71,47 @@ impl fmt::Display for SpecError {
         }
         Ok(())
     }
+}
+
+/// Why generation failed: the spec's mistakes, or a failure that is not the spec's.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// The spec has mistakes; each is located.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// A file or directory could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// What was being read.
+        path: PathBuf,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// The spec directory holds no `*.yaml` file.
+    #[error("no *.yaml files in {}", dir.display())]
+    NoSpecFiles {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// The client manifest's generated block cannot be replaced.
+    #[error("{}: {source}", path.display())]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// What is wrong with its marker lines.
+        source: crate::emit_manifest::MarkerError,
+    },
+    /// An emitter produced Rust that does not parse: a codegen bug.
+    #[error("generated code for {path} does not parse: {message}")]
+    Unparsable {
+        /// The generated file.
+        path: String,
+        /// syn's message.
+        message: String,
+    },
+    /// A code generation worker thread panicked: a codegen bug.
+    #[error("a code generation worker panicked")]
+    WorkerPanicked,
 }
 
 /// The candidate closest to `name`, if any is close enough to be a likely typo.

@@ -1,6 +1,18 @@
-//! Reads the YAML API spec (`api-spec/`), validates it, and emits the Rust client and its
-//! Markdown reference. This library never writes files: `cargo xtask codegen` does, and the
-//! freshness test compares in memory.
+//! Reads the YAML API spec (`api-spec/`), validates it, and emits the Rust client, its
+//! command line, its Markdown reference and its cargo features. This library never writes
+//! files: `cargo xtask codegen` does, and the freshness test compares in memory.
+//!
+//! Layers, each using only those below it; the driver calls every emitter, and no emitter
+//! calls another:
+//!
+//! ```text
+//! lib        the driver: load (parse, validate), render (each emitter), drift
+//! emit_rust  emit_cli  emit_docs  emit_manifest   the emitters, never each other
+//! rustlang   the Rust every Rust emitter shares: identifiers, docs, types, printing
+//! validate   the passes from spec files to the IR
+//! spec       the YAML as written          ir: the validated spec; ir::ty, its types
+//! naming     every naming rule    parallel: work on all cores    error: both kinds
+//! ```
 
 #![warn(missing_docs)]
 
@@ -10,12 +22,15 @@ pub mod emit_manifest;
 pub mod emit_rust;
 pub mod error;
 pub mod ir;
+pub mod naming;
+pub mod parallel;
+pub mod rustlang;
 pub mod spec;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
 
-pub use error::{Diagnostic, Location, SpecError};
+pub use error::{Diagnostic, GenerateError, Location, SpecError};
 
 /// Where generated Rust goes, relative to the workspace root.
 pub const RUST_DIR: &str = "generated-client/src/generated";
@@ -25,44 +40,43 @@ pub const DOCS_DIR: &str = "generated-client/docs";
 pub const MANIFEST: &str = "generated-client/Cargo.toml";
 
 /// Loads and validates every `*.yaml` file of `spec_dir`.
-pub fn load(spec_dir: &Path) -> Result<ir::Spec, SpecError> {
+pub fn load(spec_dir: &Path) -> Result<ir::Spec, GenerateError> {
+    fn read(path: &Path) -> impl FnOnce(std::io::Error) -> GenerateError + '_ {
+        move |source| GenerateError::Read {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
     let mut sources = Vec::new();
-    let entries = std::fs::read_dir(spec_dir).map_err(|e| {
-        SpecError::plain(format!(
-            "cannot read spec directory {}: {e}",
-            spec_dir.display()
-        ))
-    })?;
-    for entry in entries {
-        let path = entry
-            .map_err(|e| SpecError::plain(format!("cannot list {}: {e}", spec_dir.display())))?
-            .path();
+    for entry in std::fs::read_dir(spec_dir).map_err(read(spec_dir))? {
+        let path = entry.map_err(read(spec_dir))?.path();
         if path.extension().is_some_and(|x| x == "yaml") {
             let name = path
                 .file_name()
                 .unwrap_or_default()
                 .to_string_lossy()
                 .into_owned();
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| SpecError::plain(format!("cannot read {}: {e}", path.display())))?;
+            let text = std::fs::read_to_string(&path).map_err(read(&path))?;
             sources.push((name, text));
         }
     }
     if sources.is_empty() {
-        return Err(SpecError::plain(format!(
-            "no *.yaml files in {}",
-            spec_dir.display()
-        )));
+        return Err(GenerateError::NoSpecFiles {
+            dir: spec_dir.to_path_buf(),
+        });
     }
-    load_sources(sources)
+    Ok(load_sources(sources)?)
 }
 
 /// Loads and validates spec files given as `(file name, text)`; the order does not matter.
 pub fn load_sources(mut sources: Vec<(String, String)>) -> Result<ir::Spec, SpecError> {
     sources.sort();
+    // Files parse on all cores; a parser that panics is a bug, and panics here too.
+    let parsed = parallel::map(&sources, |(name, text)| spec::parse(name, text))
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    for ((name, _), parsed) in sources.iter().zip(parse_all(&sources)) {
+    for ((name, _), parsed) in sources.iter().zip(parsed) {
         match parsed {
             Ok(f) => files.push((name.clone(), f)),
             Err(e) => errors.extend(e.diagnostics),
@@ -76,71 +90,56 @@ pub fn load_sources(mut sources: Vec<(String, String)>) -> Result<ir::Spec, Spec
     validate::validate(&files)
 }
 
-/// Parses every file, on all cores; results in the order of `sources`.
-fn parse_all(sources: &[(String, String)]) -> Vec<Result<spec::SpecFile, SpecError>> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(sources.len().max(1));
-    let chunk = sources.len().div_ceil(workers).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = sources
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(n, t)| spec::parse(n, t))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .zip(sources.chunks(chunk))
-            .flat_map(|(h, part)| {
-                // One result per file even if a worker died, so results stay aligned with names.
-                h.join().unwrap_or_else(|_| {
-                    part.iter()
-                        .map(|_| Err(SpecError::plain("a spec parser thread panicked")))
-                        .collect()
-                })
-            })
-            .collect()
-    })
-}
-
 /// Every generated file for the spec in `spec_dir`: paths relative to the workspace root, and
 /// contents. Same spec, same bytes.
-pub fn generate(spec_dir: &Path) -> Result<Vec<(PathBuf, String)>, SpecError> {
+pub fn generate(spec_dir: &Path) -> Result<Vec<(PathBuf, String)>, GenerateError> {
     render(&load(spec_dir)?)
 }
 
 /// Every generated file of the workspace at `root`, from `root/api-spec`: [`generate`]'s
 /// files plus the client manifest with its features block brought up to date.
-pub fn generate_in(root: &Path) -> Result<Vec<(PathBuf, String)>, SpecError> {
+pub fn generate_in(root: &Path) -> Result<Vec<(PathBuf, String)>, GenerateError> {
     let spec = load(&root.join("api-spec"))?;
     let mut files = render(&spec)?;
     let path = root.join(MANIFEST);
-    let manifest = std::fs::read_to_string(&path)
-        .map_err(|e| SpecError::plain(format!("cannot read {}: {e}", path.display())))?;
+    let manifest = std::fs::read_to_string(&path).map_err(|source| GenerateError::Read {
+        path: path.clone(),
+        source,
+    })?;
     let manifest = emit_manifest::splice(&manifest, &emit_manifest::block(&spec))
-        .map_err(|e| SpecError::plain(format!("{}: {e}", path.display())))?;
+        .map_err(|source| GenerateError::Manifest { path, source })?;
     files.push((PathBuf::from(MANIFEST), manifest));
     files.sort();
     Ok(files)
 }
 
-/// Every generated file for an already-loaded spec.
-pub fn render(spec: &ir::Spec) -> Result<Vec<(PathBuf, String)>, SpecError> {
-    let rust = emit_rust::emit(spec).map_err(SpecError::plain)?;
-    let mut out: Vec<(PathBuf, String)> = rust
+/// Every generated file for an already-loaded spec: the Rust of the client and of its
+/// command line, and the Markdown reference, built and printed on all cores.
+pub fn render(spec: &ir::Spec) -> Result<Vec<(PathBuf, String)>, GenerateError> {
+    /// One generated file, described before it is built.
+    enum Job<'a> {
+        Rust(rustlang::RustFile<'a>),
+        Docs(&'a ir::Family),
+    }
+    // Largest first, so no worker is left with a big file when the others are done: a
+    // family's command tree is its biggest file; Markdown pages, plain text, fill the gaps.
+    let mut jobs: Vec<Job> = emit_cli::files(spec).into_iter().map(Job::Rust).collect();
+    jobs.extend(emit_rust::files(spec).into_iter().map(Job::Rust));
+    jobs.extend(spec.families.iter().map(Job::Docs));
+    let done = parallel::map(&jobs, |job| match job {
+        Job::Rust(file) => {
+            let (path, text) = file.print()?;
+            Ok((Path::new(RUST_DIR).join(path), text))
+        }
+        Job::Docs(family) => {
+            let (path, text) = emit_docs::page(spec, family);
+            Ok((Path::new(DOCS_DIR).join(path), text))
+        }
+    })
+    .map_err(|_| GenerateError::WorkerPanicked)?;
+    let mut out = done
         .into_iter()
-        .map(|(p, c)| (Path::new(RUST_DIR).join(p), c))
-        .collect();
-    out.extend(
-        emit_docs::emit(spec)
-            .into_iter()
-            .map(|(p, c)| (Path::new(DOCS_DIR).join(p), c)),
-    );
+        .collect::<Result<Vec<_>, GenerateError>>()?;
     out.sort();
     Ok(out)
 }

@@ -6,14 +6,15 @@ use std::path::Path;
 
 fn message(fixture: &Path) -> String {
     let result = if fixture.is_dir() {
-        codegen::load(fixture)
+        codegen::load(fixture).map_err(|e| e.to_string())
     } else {
         let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
         codegen::load_sources(vec![(name, std::fs::read_to_string(fixture).unwrap())])
+            .map_err(|e| e.to_string())
     };
     match result {
         Ok(_) => panic!("{} should be rejected", fixture.display()),
-        Err(e) => e.to_string(),
+        Err(e) => e,
     }
 }
 

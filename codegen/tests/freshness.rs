@@ -33,7 +33,7 @@ fn generation_is_deterministic() {
         let header = if path.extension().is_some_and(|e| e == "md") {
             codegen::emit_docs::HEADER
         } else {
-            codegen::emit_rust::HEADER
+            codegen::rustlang::HEADER
         };
         assert!(
             text.starts_with(header),

@@ -1,6 +1,6 @@
 //! Every API, method, HTTP verb, parameter, response field, enum value, note and example of
 //! the seed documents (`../shared/seeds/*.md`) appears in the spec. `api`, `version`,
-//! `method` and `_sid` are the runtime's (DESIGN.md §2).
+//! `method` and `_sid` are the runtime's (`codegen::naming::RUNTIME_PARAMS`).
 //!
 //! The seeds live outside the repository: without them the test says it skipped, unless
 //! `SYNOLOGY_SHARED_REQUIRED=1` (CI), where their absence fails it.
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use codegen::ir::{Method, NamedType, Spec, Ty, TypeKind};
 
-const RUNTIME_PARAMS: [&str; 4] = ["api", "version", "method", "_sid"];
+use codegen::naming::RUNTIME_PARAMS;
 
 fn seeds_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds");

@@ -2,6 +2,7 @@
 
 mod bench;
 mod synth;
+mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -68,13 +69,14 @@ fn codegen(check: bool) -> Result<ExitCode> {
     let root = workspace_root();
     let files = match codegen::generate_in(&root) {
         Ok(files) => files,
-        Err(e) => {
+        Err(codegen::GenerateError::Spec(e)) => {
             eprintln!("{e}");
             bail!(
                 "the spec has {} problem(s); nothing was written",
                 e.diagnostics.len()
             );
         }
+        Err(e) => return Err(e).context("nothing was written"),
     };
     let drift = codegen::drift(&root, &files).context("comparing generated files")?;
     if check {
@@ -144,8 +146,8 @@ fn remove_empty_dirs(dir: &Path) -> Result<()> {
 /// Every public method of the spec as `synology` arguments, required flags filled from
 /// the spec's parameter examples.
 fn demo_commands(root: &Path) -> Result<Vec<Vec<String>>> {
-    use codegen::emit_cli::kebab;
     use codegen::ir::ParamKind;
+    use codegen::naming::kebab;
     let spec = codegen::load(&root.join("api-spec")).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut commands = Vec::new();
     for family in spec.families.iter().filter(|f| !f.internal) {

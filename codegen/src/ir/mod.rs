@@ -1,93 +1,13 @@
 //! The validated spec: resolved Rust names, parsed types and examples. Emitters read only this.
+//!
+//! The type vocabulary is [`ty`]: [`Ty`] parses from the spec's type expressions (`FromStr`)
+//! and prints back to them (`Display`), so `validate` and `emit_docs` speak one language.
+
+pub mod ty;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// An integer width.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Int {
-    /// `i8`
-    I8,
-    /// `i16`
-    I16,
-    /// `i32`
-    I32,
-    /// `i64`
-    I64,
-    /// `u8`
-    U8,
-    /// `u16`
-    U16,
-    /// `u32`
-    U32,
-    /// `u64`
-    U64,
-}
-
-impl Int {
-    /// The spec and Rust spelling.
-    pub fn name(self) -> &'static str {
-        match self {
-            Int::I8 => "i8",
-            Int::I16 => "i16",
-            Int::I32 => "i32",
-            Int::I64 => "i64",
-            Int::U8 => "u8",
-            Int::U16 => "u16",
-            Int::U32 => "u32",
-            Int::U64 => "u64",
-        }
-    }
-
-    /// Every width, for parsing.
-    pub const ALL: [Int; 8] = [
-        Int::I8,
-        Int::I16,
-        Int::I32,
-        Int::I64,
-        Int::U8,
-        Int::U16,
-        Int::U32,
-        Int::U64,
-    ];
-
-    /// Whether `v` fits.
-    pub fn fits(self, v: i128) -> bool {
-        let (lo, hi): (i128, i128) = match self {
-            Int::I8 => (i8::MIN.into(), i8::MAX.into()),
-            Int::I16 => (i16::MIN.into(), i16::MAX.into()),
-            Int::I32 => (i32::MIN.into(), i32::MAX.into()),
-            Int::I64 => (i64::MIN.into(), i64::MAX.into()),
-            Int::U8 => (0, u8::MAX.into()),
-            Int::U16 => (0, u16::MAX.into()),
-            Int::U32 => (0, u32::MAX.into()),
-            Int::U64 => (0, u64::MAX.into()),
-        };
-        (lo..=hi).contains(&v)
-    }
-}
-
-/// A type expression.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ty {
-    /// An integer, decoded leniently (numbers sent as strings are accepted).
-    Int(Int),
-    /// Text.
-    String,
-    /// A boolean.
-    Bool,
-    /// Seconds since the Unix epoch.
-    UnixTime,
-    /// Raw JSON, for shapes nobody has recorded.
-    Json,
-    /// A string that must never be shown (session ids, tokens).
-    Secret,
-    /// A list.
-    List(Box<Ty>),
-    /// An object keyed by strings.
-    Map(Box<Ty>),
-    /// A named type of the spec.
-    Named(String),
-}
+pub use ty::{Int, Ty, TyDisplay};
 
 /// How a parameter goes on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,11 +93,7 @@ impl Spec {
     /// Whether values of `ty` are single words on a command line: numbers, text, booleans,
     /// times and enums (lists, maps, structs and raw JSON are not).
     pub fn is_scalar(&self, ty: &Ty) -> bool {
-        match ty {
-            Ty::Int(_) | Ty::String | Ty::Bool | Ty::UnixTime => true,
-            Ty::Named(n) => matches!(self.types[n].kind, TypeKind::Enum { .. }),
-            _ => false,
-        }
+        ty.is_scalar(&self.types)
     }
 
     /// Whether the JSON text of a `ty` value is its plain text too: numbers, times, booleans
@@ -195,7 +111,7 @@ impl Family {
     /// The cargo feature that compiles this family (`cloud-sync`); `None` for a runtime-only
     /// family, which is always compiled.
     pub fn feature(&self) -> Option<String> {
-        (!self.internal).then(|| self.module.trim_end_matches('_').replace('_', "-"))
+        (!self.internal).then(|| crate::naming::feature(&self.module))
     }
 }
 
@@ -330,6 +246,9 @@ pub struct NamedType {
     pub description: String,
     /// Struct or enum.
     pub kind: TypeKind,
+    /// Reached from some parameter's type: callers build values of it, so a struct stays
+    /// constructible (not `#[non_exhaustive]`).
+    pub in_params: bool,
 }
 
 /// Struct or enum.

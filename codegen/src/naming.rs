@@ -1,0 +1,156 @@
+//! Every naming rule in one place: how a spec name becomes a Rust identifier, a type, handle,
+//! builder or static name, a module, a cargo feature, a command-line word or a docs anchor,
+//! and which names the runtime and the generated code have already taken. `validate` checks
+//! names with these rules and stores the results in the IR; emitters derive the rest here.
+
+use heck::{ToKebabCase, ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+
+/// Rust keywords (strict and reserved, 2024 edition), escaped by a trailing underscore.
+pub const KEYWORDS: [&str; 51] = [
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "gen",
+];
+
+/// Parameters the runtime owns; a spec may not declare them.
+pub const RUNTIME_PARAMS: [&str; 4] = ["api", "version", "method", "_sid"];
+
+/// Request-builder methods a parameter setter would clash with.
+pub const BUILDER_METHODS: [&str; 2] = ["send", "stream"];
+
+/// The command line's own flag on every command (`--help`): no parameter may take it.
+pub const CLI_HELP: &str = "help";
+
+/// The command line's flag on paginated methods (`--all`): their parameters may not take it.
+pub const CLI_ALL: &str = "all";
+
+/// Module names taken by the runtime at the crate root or inside a family module.
+pub const RESERVED_FAMILY_MODULES: [&str; 10] = [
+    "mock",
+    "client",
+    "error",
+    "secret",
+    "wire",
+    "runtime",
+    "generated",
+    "mock_server",
+    "help",
+    "cli",
+];
+
+/// The module of a family's types.
+pub const TYPES_MODULE: &str = "types";
+
+/// The module of a family-level API (`SYNO.<Family>` itself).
+pub const FAMILY_API_MODULE: &str = "family_api";
+
+/// Module names inside a family module that generated code uses.
+pub const RESERVED_API_MODULES: [&str; 2] = [TYPES_MODULE, FAMILY_API_MODULE];
+
+/// The catch-all variant of every open enum and of `ErrorKind`.
+pub const UNKNOWN_VARIANT: &str = "Unknown";
+
+/// A Rust identifier for a spec name: snake_case, keywords escaped as `name_`.
+pub fn rust_ident(wire: &str) -> String {
+    let snake = wire.to_snake_case();
+    if KEYWORDS.contains(&snake.as_str()) {
+        format!("{snake}_")
+    } else {
+        snake
+    }
+}
+
+/// Whether `s` is a plain Rust identifier (ASCII, not `_` alone).
+pub fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && s != "_"
+}
+
+/// Whether `s` is usable as a type or variant name: UpperCamelCase letters and digits, not a
+/// keyword.
+pub fn is_type_name(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.chars().all(|c| c.is_ascii_alphanumeric())
+        && !KEYWORDS.contains(&s)
+}
+
+/// The variant name a string enum value gets when the spec gives none (`dark-blue` →
+/// `DarkBlue`).
+pub fn variant(wire: &str) -> String {
+    wire.to_upper_camel_case()
+}
+
+/// The module and accessor of a family (`CloudSync` → `cloud_sync`).
+pub fn family_module(family_wire: &str) -> String {
+    rust_ident(family_wire)
+}
+
+/// The handle type of a family (`CloudSync`).
+pub fn family_handle(family_wire: &str) -> String {
+    family_wire.to_upper_camel_case()
+}
+
+/// The accessor and module of a sub-API, from the parts of its name after the family
+/// (`SYNO.CloudSync.Connection.Log` → `connection_log`).
+pub fn api_accessor(parts: &[&str]) -> String {
+    rust_ident(&parts.join("_"))
+}
+
+/// The handle type of a sub-API (`ConnectionLogApi`).
+pub fn api_handle(parts: &[&str]) -> String {
+    format!("{}Api", parts.concat().to_upper_camel_case())
+}
+
+/// The request builder of a method (`GetSummary` → `GetSummaryRequest`).
+pub fn builder(method_wire: &str) -> String {
+    format!("{}Request", method_wire.to_upper_camel_case())
+}
+
+/// The static holding a method's metadata (`GetSummary` → `GET_SUMMARY`).
+pub fn method_static(method_wire: &str) -> String {
+    method_wire.to_shouty_snake_case()
+}
+
+/// The test that decodes a method's documented example.
+pub fn example_test(method_rust: &str) -> String {
+    format!("{}_example_decodes", method_rust.trim_end_matches('_'))
+}
+
+/// The cargo feature of a family module (`cloud_sync` → `cloud-sync`).
+pub fn feature(family_module: &str) -> String {
+    family_module.trim_end_matches('_').replace('_', "-")
+}
+
+/// The command-line word of a spec or Rust name: kebab-case, no escape underscore.
+pub fn kebab(name: &str) -> String {
+    name.trim_end_matches('_').to_kebab_case()
+}
+
+/// The Markdown anchor of a type's section in the docs (`### Widget` → `widget`).
+pub fn doc_anchor(type_name: &str) -> String {
+    type_name.to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_derive_as_documented() {
+        assert_eq!(rust_ident("type"), "type_");
+        assert_eq!(rust_ident("maxVersion"), "max_version");
+        assert_eq!(kebab("type_"), "type");
+        assert_eq!(feature("cloud_sync"), "cloud-sync");
+        assert_eq!(api_accessor(&["Connection", "Log"]), "connection_log");
+        assert_eq!(api_handle(&["Connection", "Log"]), "ConnectionLogApi");
+        assert_eq!(builder("GetSummary"), "GetSummaryRequest");
+        assert_eq!(method_static("GetSummary"), "GET_SUMMARY");
+        assert_eq!(variant("dark-blue"), "DarkBlue");
+        assert!(is_type_name("Widget") && !is_type_name("Self") && !is_type_name("widget"));
+        assert!(is_ident("_sid") && !is_ident("_") && !is_ident("1a"));
+    }
+}
