@@ -1,4 +1,4 @@
-//! The public API's promises that only the compiler can check (DESIGN.md §3): `Client` is
+//! The public API's promises that only the compiler can check (ARCHITECTURE.md, "Decisions that refine DESIGN.md"): `Client` is
 //! `Clone + Debug + Send + Sync`; the futures of `send()` and the streams of `stream()` are
 //! `Send + 'static`, so they can be spawned.
 
