@@ -17,8 +17,17 @@ pub const KEYWORDS: [&str; 51] = [
 /// Parameters the runtime owns; a spec may not declare them.
 pub const RUNTIME_PARAMS: [&str; 4] = ["api", "version", "method", "_sid"];
 
-/// Request-builder methods a parameter setter would clash with.
-pub const BUILDER_METHODS: [&str; 2] = ["send", "stream"];
+/// Request-builder methods a parameter setter would clash with (or shadow: `send_json` and
+/// `into_parts` come from the runtime's `Request` trait; `param` and `secret_param` are the
+/// raw request's, which generated requests may grow).
+pub const BUILDER_METHODS: [&str; 6] = [
+    "send",
+    "stream",
+    "send_json",
+    "into_parts",
+    "param",
+    "secret_param",
+];
 
 /// The command line's own flag on every command (`--help`): no parameter may take it.
 pub const CLI_HELP: &str = "help";

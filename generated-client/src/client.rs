@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::Error;
 use crate::discovery::{Discovery, Target};
 use crate::generated::api::info;
+use crate::op::Op;
 use crate::rt::{self, Params};
 use crate::session::{self, InFlight, SessionState};
 use crate::settings::Settings;
@@ -263,33 +264,56 @@ impl Client {
         self.inner.state.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Sends a request and decodes it; when DSM says the session is gone (106, 107, 119), logs
-    /// in again once (single-flight across concurrent calls) and retries once. A second
-    /// failure is returned as it is.
+    /// Sends a generated request and decodes it (see [`Client::run_op`]).
     pub(crate) async fn run<T>(
         &self,
         params: &Params,
-        decode: impl Fn(&'static crate::rt::MethodMeta, &[u8]) -> Result<T, Error>,
+        decode: impl Fn(&Op, &[u8]) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let meta = params.meta;
-        let (body, generation) = self.execute(params).await?;
-        match decode(meta, &body) {
+        if let Some(e) = params.invalid() {
+            return Err(e);
+        }
+        let op = Op::of(params.meta);
+        let target = self.discovery().await?.resolve(params)?;
+        let pairs: Vec<(&str, &str)> = params.pairs().collect();
+        self.run_op(&op, &target, &pairs, decode).await
+    }
+
+    /// The call path of every request, generated or raw: sends `params` for `op` to
+    /// `target` (with the session when `op` needs one) and decodes the answer; when DSM says
+    /// the session is gone (106, 107, 119), logs in again once (single-flight across
+    /// concurrent calls) and retries once. A second failure is returned as it is.
+    pub(crate) async fn run_op<T>(
+        &self,
+        op: &Op,
+        target: &Target<'_>,
+        params: &[(&str, &str)],
+        decode: impl Fn(&Op, &[u8]) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let (body, generation) = self.execute(op, target, params).await?;
+        match decode(op, &body) {
             Err(Error::Api {
                 code: 106 | 107 | 119,
                 ..
-            }) if meta.session && self.can_relogin() => {
+            }) if op.session && self.can_relogin() => {
                 tracing::info!(
-                    api = meta.api.name,
-                    method = meta.name,
+                    api = &*op.api,
+                    method = &*op.method,
                     "session lost; logging in again"
                 );
                 // Rare paths, boxed: the call's future stays small (it is moved on every call).
                 Box::pin(self.relogin(generation)).await?;
-                let (body, _) = Box::pin(self.execute(params)).await?;
-                decode(meta, &body)
+                let (body, _) = Box::pin(self.execute(op, target, params)).await?;
+                decode(op, &body)
             }
             other => other,
         }
+    }
+
+    /// Every API the NAS publishes (its `SYNO.API.Info` answer, hostile entries left out),
+    /// sorted by name, asking it once.
+    pub async fn published_apis(&self) -> Result<Vec<crate::PublishedApi>, Error> {
+        Ok(self.discovery().await?.published())
     }
 
     /// Whether the NAS publishes the API `name` (`SYNO.CloudSync`), asking it once.
@@ -337,8 +361,8 @@ impl Client {
         match tokio::time::timeout(self.timeout(), outcome).await {
             Ok(result) => result,
             Err(_) => Err(Error::Timeout {
-                api: meta.api.name,
-                method: meta.name,
+                api: meta.api.name.into(),
+                method: meta.name.into(),
             }),
         }
     }
@@ -351,7 +375,10 @@ impl Client {
                 path: info::API.path,
                 version: info::API.max_version,
             };
-            let body = self.send(&params, target, None).await?;
+            let pairs: Vec<(&str, &str)> = params.pairs().collect();
+            let body = self
+                .send(&Op::of(&info::QUERY), &target, &pairs, None)
+                .await?;
             rt::decode(params.meta, &body).map(Discovery::from_answer)
         }
         .await;
@@ -368,20 +395,20 @@ impl Client {
             .unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Sends one request where discovery says (after checking versions), with the session
-    /// when the method needs one, and returns the body with the session generation it was
-    /// sent with.
-    async fn execute(&self, params: &Params) -> Result<(bytes::Bytes, u64), Error> {
-        if let Some(e) = params.invalid() {
-            return Err(e);
-        }
-        let target = self.discovery().await?.resolve(params)?;
-        if !params.meta.session {
+    /// Sends one request, with the session when `op` needs one, and returns the body with
+    /// the session generation it was sent with.
+    async fn execute(
+        &self,
+        op: &Op,
+        target: &Target<'_>,
+        params: &[(&str, &str)],
+    ) -> Result<(bytes::Bytes, u64), Error> {
+        if !op.session {
             let generation = self.state().generation;
-            return Ok((self.send(params, target, None).await?, generation));
+            return Ok((self.send(op, target, params, None).await?, generation));
         }
         let (session, generation) = self.session_for_call().await?;
-        let body = self.send(params, target, session.as_deref()).await?;
+        let body = self.send(op, target, params, session.as_deref()).await?;
         Ok((body, generation))
     }
 }

@@ -15,7 +15,24 @@ use crate::rt::{ApiMeta, Params};
 pub(crate) struct Discovery {
     apis: HashMap<String, Entry>,
     /// Suggestions per missing API, computed once: scoring a thousand names is not free.
-    suggested: std::sync::Mutex<HashMap<&'static str, Vec<String>>>,
+    suggested: std::sync::Mutex<HashMap<String, Vec<String>>>,
+}
+
+/// An API as the NAS publishes it (its `SYNO.API.Info` entry), from
+/// [`Client::published_apis`](crate::Client::published_apis).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct PublishedApi {
+    /// `SYNO.Core.System`
+    pub name: String,
+    /// Lowest version.
+    pub min_version: u32,
+    /// Highest version.
+    pub max_version: u32,
+    /// CGI path under `/webapi/` (`entry.cgi`).
+    pub path: String,
+    /// `JSON` when the API takes JSON-encoded parameter values.
+    pub request_format: Option<String>,
 }
 
 /// Where and how to send one call.
@@ -31,6 +48,8 @@ struct Entry {
     path: String,
     min_version: u32,
     max_version: u32,
+    /// `requestFormat` as published (`JSON` on APIs that take JSON-encoded values).
+    request_format: Option<String>,
 }
 
 /// One `SYNO.API.Info` entry as sent: read loosely (any JSON value, any field types), so that
@@ -40,6 +59,7 @@ pub(crate) struct WireEntry {
     path: Value,
     min_version: Value,
     max_version: Value,
+    request_format: Value,
 }
 
 impl<'de> Deserialize<'de> for WireEntry {
@@ -58,6 +78,7 @@ impl<'de> Deserialize<'de> for WireEntry {
                         "path" => entry.path = map.next_value()?,
                         "minVersion" => entry.min_version = map.next_value()?,
                         "maxVersion" => entry.max_version = map.next_value()?,
+                        "requestFormat" => entry.request_format = map.next_value()?,
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -124,10 +145,21 @@ impl WireEntry {
                 "its lowest version {min_version} is above its highest {max_version}"
             ));
         }
+        let request_format = match self.request_format {
+            Value::String(f)
+                if !f.is_empty()
+                    && f.len() <= 32
+                    && f.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+            {
+                Some(f)
+            }
+            _ => None,
+        };
         Ok(Entry {
             path,
             min_version,
             max_version,
+            request_format,
         })
     }
 }
@@ -135,7 +167,7 @@ impl WireEntry {
 /// A path the client may put after `/webapi/`: relative, plain segments of ASCII letters,
 /// digits, `_`, `-` and `.` (no `.` or `..` segment), ending in `.cgi`. DSM's own are
 /// `entry.cgi`, `AudioStation/album.cgi`, and DSM 5's long `____…entry.cgi`.
-fn check_path(path: &str) -> Result<(), String> {
+pub(crate) fn check_path(path: &str) -> Result<(), String> {
     let plain = |seg: &str| {
         !seg.is_empty()
             && seg != "."
@@ -185,7 +217,7 @@ impl Discovery {
     ) -> Result<Target<'_>, Error> {
         let Some(entry) = self.apis.get(api.name) else {
             return Err(Error::Unsupported {
-                api: api.name,
+                api: api.name.into(),
                 needed_version: needed,
                 available: None,
                 suggestions: self.suggestions_cached(api.name),
@@ -195,7 +227,7 @@ impl Discovery {
         let high = api.max_version.min(entry.max_version);
         if low > high {
             return Err(Error::Unsupported {
-                api: api.name,
+                api: api.name.into(),
                 needed_version: needed,
                 available: Some((entry.min_version, entry.max_version)),
                 suggestions: Vec::new(),
@@ -207,10 +239,10 @@ impl Discovery {
         })
     }
 
-    fn suggestions_cached(&self, name: &'static str) -> Vec<String> {
+    fn suggestions_cached(&self, name: &str) -> Vec<String> {
         let mut cache = self.suggested.lock().unwrap_or_else(|e| e.into_inner());
         cache
-            .entry(name)
+            .entry(name.to_owned())
             .or_insert_with(|| self.suggestions(name))
             .clone()
     }
@@ -237,6 +269,80 @@ impl Discovery {
     /// Whether the NAS publishes `name` at all.
     pub(crate) fn has(&self, name: &str) -> bool {
         self.apis.contains_key(name)
+    }
+
+    /// The NAS's versions of `api` and whether it wants JSON-encoded values, when it lists it.
+    pub(crate) fn published_entry(&self, api: &str) -> Option<(u32, u32, bool)> {
+        self.apis.get(api).map(|e| {
+            let json = e
+                .request_format
+                .as_deref()
+                .is_some_and(|f| f.eq_ignore_ascii_case("json"));
+            (e.min_version, e.max_version, json)
+        })
+    }
+
+    /// Every API the NAS publishes, by name.
+    pub(crate) fn published(&self) -> Vec<PublishedApi> {
+        let mut all: Vec<PublishedApi> = self
+            .apis
+            .iter()
+            .map(|(name, e)| PublishedApi {
+                name: name.clone(),
+                min_version: e.min_version,
+                max_version: e.max_version,
+                path: e.path.clone(),
+                request_format: e.request_format.clone(),
+            })
+            .collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+
+    /// Where a raw call to `api` goes and whether the NAS wants JSON-encoded values: the
+    /// version is `explicit`, else the highest both the NAS and `spec` (the versions the spec
+    /// allows for the method, when it knows it) speak. An API the NAS does not publish is
+    /// `Unsupported`, with the names it does publish that come closest.
+    pub(crate) fn resolve_raw(
+        &self,
+        api: &str,
+        spec: Option<(u32, u32)>,
+        explicit: Option<u32>,
+    ) -> Result<(Target<'_>, bool), Error> {
+        let unsupported = |available, suggestions| Error::Unsupported {
+            api: api.to_owned().into(),
+            needed_version: explicit.or(spec.map(|s| s.0)).unwrap_or(1),
+            available,
+            suggestions,
+        };
+        let Some(entry) = self.apis.get(api) else {
+            return Err(unsupported(None, self.suggestions_cached(api)));
+        };
+        let json = entry
+            .request_format
+            .as_deref()
+            .is_some_and(|f| f.eq_ignore_ascii_case("json"));
+        let version = match explicit {
+            Some(v) => v,
+            None => {
+                let (low, high) = spec.unwrap_or((entry.min_version, entry.max_version));
+                let (low, high) = (low.max(entry.min_version), high.min(entry.max_version));
+                if low > high {
+                    return Err(unsupported(
+                        Some((entry.min_version, entry.max_version)),
+                        Vec::new(),
+                    ));
+                }
+                high
+            }
+        };
+        Ok((
+            Target {
+                path: &entry.path,
+                version,
+            },
+            json,
+        ))
     }
 }
 

@@ -1,5 +1,6 @@
 //! The one error type of the client.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,9 +17,9 @@ pub enum Error {
     #[error("{api} {method} failed with DSM code {code} ({}){}", describe(*kind, description), detail_text(detail))]
     Api {
         /// The API called.
-        api: &'static str,
+        api: Cow<'static, str>,
         /// The method called.
-        method: &'static str,
+        method: Cow<'static, str>,
         /// DSM's error code.
         code: i64,
         /// What the code means for this API; [`ErrorKind::Unknown`] when no table lists it.
@@ -44,7 +45,7 @@ pub enum Error {
     )]
     Unsupported {
         /// The API needed.
-        api: &'static str,
+        api: Cow<'static, str>,
         /// The lowest version the call needs (method and parameters included).
         needed_version: u32,
         /// The versions the NAS publishes, when it publishes the API at all.
@@ -57,9 +58,9 @@ pub enum Error {
     #[error("{api} {method}: HTTP status {status}")]
     Http {
         /// The API called.
-        api: &'static str,
+        api: Cow<'static, str>,
         /// The method called.
-        method: &'static str,
+        method: Cow<'static, str>,
         /// The status code.
         status: u16,
     },
@@ -70,9 +71,9 @@ pub enum Error {
     )]
     Decode {
         /// The API called.
-        api: &'static str,
+        api: Cow<'static, str>,
         /// The method called.
-        method: &'static str,
+        method: Cow<'static, str>,
         /// JSON path of the value that failed (`data.connections[0].conn_id`), empty when the
         /// body is not JSON at all.
         path: String,
@@ -86,9 +87,9 @@ pub enum Error {
     #[error("{api} {method}: timed out")]
     Timeout {
         /// The API called.
-        api: &'static str,
+        api: Cow<'static, str>,
         /// The method called.
-        method: &'static str,
+        method: Cow<'static, str>,
     },
 
     /// The request could not be sent or the response not read (connection refused or reset,
@@ -96,9 +97,9 @@ pub enum Error {
     #[error("{api} {method}: transport error: {source}")]
     Transport {
         /// The API called.
-        api: &'static str,
+        api: Cow<'static, str>,
         /// The method called.
-        method: &'static str,
+        method: Cow<'static, str>,
         /// The underlying error (a `reqwest::Error` stripped of its URL, which
         /// `downcast_ref` reaches), shared so that the error can be cloned.
         #[source]
@@ -111,9 +112,9 @@ pub enum Error {
     #[error("{api} {method}: the server answered HTTP {status}, a redirect{}; redirects are never followed{}", target_text(to), redirect_hint(to, *https_upgrade))]
     Redirect {
         /// The API called.
-        api: &'static str,
+        api: Cow<'static, str>,
         /// The method called.
-        method: &'static str,
+        method: Cow<'static, str>,
         /// The status (301, 302, 303, 307, 308, ...).
         status: u16,
         /// The origin (`https://nas.example.com:5001`) of the `Location`, never its path or
@@ -132,9 +133,9 @@ pub enum Error {
     )]
     ResponseTooLarge {
         /// The API called.
-        api: &'static str,
+        api: Cow<'static, str>,
         /// The method called.
-        method: &'static str,
+        method: Cow<'static, str>,
         /// The limit, in bytes.
         limit: u64,
         /// The `Content-Length` the server declared, when it declared one over the limit.
@@ -147,9 +148,9 @@ pub enum Error {
     #[error("{api} {method}: the stream stopped after {requests} requests: {reason}")]
     StreamStalled {
         /// The API called.
-        api: &'static str,
+        api: Cow<'static, str>,
         /// The method called.
-        method: &'static str,
+        method: Cow<'static, str>,
         /// Requests sent by the stream, the failing one included.
         requests: u64,
         /// What the server did.
@@ -184,11 +185,11 @@ pub enum Error {
     #[error("{api} {method}: parameter `{param}` cannot be encoded: {reason}")]
     InvalidParameter {
         /// The API called.
-        api: &'static str,
+        api: Cow<'static, str>,
         /// The method called.
-        method: &'static str,
+        method: Cow<'static, str>,
         /// The parameter.
-        param: &'static str,
+        param: Cow<'static, str>,
         /// Why.
         reason: String,
     },
@@ -203,6 +204,39 @@ impl Error {
     pub fn code(&self) -> Option<i64> {
         match self {
             Error::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The API the failed call named, for the variants that carry one.
+    pub fn api(&self) -> Option<&str> {
+        match self {
+            Error::Api { api, .. }
+            | Error::Unsupported { api, .. }
+            | Error::Http { api, .. }
+            | Error::Decode { api, .. }
+            | Error::Timeout { api, .. }
+            | Error::Transport { api, .. }
+            | Error::Redirect { api, .. }
+            | Error::ResponseTooLarge { api, .. }
+            | Error::StreamStalled { api, .. }
+            | Error::InvalidParameter { api, .. } => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The method the failed call named, for the variants that carry one.
+    pub fn method(&self) -> Option<&str> {
+        match self {
+            Error::Api { method, .. }
+            | Error::Http { method, .. }
+            | Error::Decode { method, .. }
+            | Error::Timeout { method, .. }
+            | Error::Transport { method, .. }
+            | Error::Redirect { method, .. }
+            | Error::ResponseTooLarge { method, .. }
+            | Error::StreamStalled { method, .. }
+            | Error::InvalidParameter { method, .. } => Some(method),
             _ => None,
         }
     }

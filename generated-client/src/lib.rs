@@ -36,6 +36,8 @@ mod error;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
+mod op;
+mod raw;
 mod rt;
 mod secret;
 mod session;
@@ -65,8 +67,11 @@ struct ReadmeExamples;
 
 pub use client::{Client, ClientBuilder};
 pub use device_token::DeviceToken;
+pub use discovery::PublishedApi;
 pub use error::Error;
 pub use generated::*;
+pub use raw::RawRequest;
+pub use rt::Request;
 pub use secret::Secret;
 pub use session::Login;
 pub use settings::Settings;

@@ -10,25 +10,25 @@ use tracing::Instrument;
 use crate::Error;
 use crate::client::Client;
 use crate::discovery::Target;
-use crate::rt::{MethodMeta, Params};
+use crate::op::Op;
 use crate::session::Session;
 
 impl Client {
-    /// Sends one request to `target` (with `session`'s id and token when given) and returns
-    /// the body of a successful HTTP answer.
+    /// Sends one request for `op` to `target` with `params` (with `session`'s id and token
+    /// when given) and returns the body of a successful HTTP answer.
     pub(crate) async fn send(
         &self,
-        params: &Params,
-        target: Target<'_>,
+        op: &Op,
+        target: &Target<'_>,
+        params: &[(&str, &str)],
         session: Option<&Session>,
     ) -> Result<Bytes, Error> {
-        let meta = params.meta;
-        let Target { path, version } = target;
-        let verb = if meta.post { "POST" } else { "GET" };
+        let &Target { path, version } = target;
+        let verb = if op.post { "POST" } else { "GET" };
         let span = tracing::debug_span!(
             "dsm_call",
-            api = meta.api.name,
-            method = meta.name,
+            api = &*op.api,
+            method = &*op.method,
             version,
             verb,
             status = tracing::field::Empty,
@@ -37,18 +37,18 @@ impl Client {
         let result = async {
             let mut digits = [0u8; 10];
             let version = decimal(version, &mut digits);
-            let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(4 + meta.params.len());
+            let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(4 + params.len());
             pairs.extend([
-                ("api", meta.api.name),
+                ("api", &*op.api),
                 ("version", version),
-                ("method", meta.name),
+                ("method", &*op.method),
             ]);
             if let Some(s) = session {
                 pairs.push(("_sid", s.sid.expose()));
             }
-            pairs.extend(params.pairs());
+            pairs.extend_from_slice(params);
             let url = format!("{}/webapi/{path}", self.inner.base);
-            let request = if meta.post {
+            let request = if op.post {
                 self.inner.http.post(url).form(&pairs)
             } else {
                 self.inner.http.get(url).query(&pairs)
@@ -61,20 +61,20 @@ impl Client {
                 .timeout(self.timeout())
                 .send()
                 .await
-                .map_err(|e| transport(meta, e))?;
+                .map_err(|e| transport(op, e))?;
             let status = response.status();
             span.record("status", status.as_u16());
             if status.is_redirection() {
-                return Err(self.redirect(meta, &response));
+                return Err(self.redirect(op, &response));
             }
             if !status.is_success() {
                 return Err(Error::Http {
-                    api: meta.api.name,
-                    method: meta.name,
+                    api: op.api.clone(),
+                    method: op.method.clone(),
                     status: status.as_u16(),
                 });
             }
-            read_capped(meta, response, self.inner.settings.max_response_size).await
+            read_capped(op, response, self.inner.settings.max_response_size).await
         };
         // With no subscriber listening, the span is disabled: skip entering it on every poll
         // (about 0.6% of a call's instructions under callgrind).
@@ -93,7 +93,7 @@ impl Client {
 
     /// The error for a 3xx answer: its target's origin only, and whether it is the base URL's
     /// host over HTTPS (DSM's own HTTP-to-HTTPS redirect).
-    fn redirect(&self, meta: &'static MethodMeta, response: &reqwest::Response) -> Error {
+    fn redirect(&self, op: &Op, response: &reqwest::Response) -> Error {
         let target = response
             .headers()
             .get(reqwest::header::LOCATION)
@@ -106,8 +106,8 @@ impl Client {
                 && url.host_str() == self.inner.base_url.host_str()
         });
         Error::Redirect {
-            api: meta.api.name,
-            method: meta.name,
+            api: op.api.clone(),
+            method: op.method.clone(),
             status: response.status().as_u16(),
             to: target.map(|url| url.origin().ascii_serialization()),
             https_upgrade,
@@ -117,14 +117,10 @@ impl Client {
 
 /// Reads a body up to `limit` bytes: a declared length over it fails before reading, and a
 /// longer body fails as soon as the limit is passed. One chunk (the usual case) is not copied.
-async fn read_capped(
-    meta: &'static MethodMeta,
-    mut response: reqwest::Response,
-    limit: u64,
-) -> Result<Bytes, Error> {
+async fn read_capped(op: &Op, mut response: reqwest::Response, limit: u64) -> Result<Bytes, Error> {
     let too_large = |declared| Error::ResponseTooLarge {
-        api: meta.api.name,
-        method: meta.name,
+        api: op.api.clone(),
+        method: op.method.clone(),
         limit,
         declared,
     };
@@ -135,7 +131,7 @@ async fn read_capped(
     let mut first: Option<Bytes> = None;
     let mut joined: Option<BytesMut> = None;
     let mut read: u64 = 0;
-    while let Some(chunk) = response.chunk().await.map_err(|e| transport(meta, e))? {
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport(op, e))? {
         read = read.saturating_add(chunk.len() as u64);
         if read > limit {
             return Err(too_large(None));
@@ -162,16 +158,16 @@ async fn read_capped(
 
 /// A `reqwest` error as the call's error: `Timeout`, or `Transport` without the URL (it holds
 /// the session id of GET calls).
-pub(crate) fn transport(meta: &'static MethodMeta, e: reqwest::Error) -> Error {
+pub(crate) fn transport(op: &Op, e: reqwest::Error) -> Error {
     if e.is_timeout() {
         Error::Timeout {
-            api: meta.api.name,
-            method: meta.name,
+            api: op.api.clone(),
+            method: op.method.clone(),
         }
     } else {
         Error::Transport {
-            api: meta.api.name,
-            method: meta.name,
+            api: op.api.clone(),
+            method: op.method.clone(),
             source: Arc::new(e.without_url()),
         }
     }

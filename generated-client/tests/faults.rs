@@ -62,7 +62,7 @@ async fn a_field_of_the_wrong_type_names_its_json_path() {
         Error::Decode {
             api, method, path, ..
         } => {
-            assert_eq!((api, method), (API, "List"));
+            assert_eq!((&*api, &*method), (API, "List"));
             assert_eq!(path, "data.connections[1].conn_id");
         }
         other => panic!("expected Decode, got {other:?}"),
@@ -110,13 +110,12 @@ async fn common_codes_are_typed_for_every_api() {
         matches!(
             err,
             Error::Api {
-                api: API,
-                method: "Pause",
                 code: 105,
                 kind: ErrorKind::PermissionDenied,
                 ..
             }
-        ),
+        ) && err.api() == Some(API)
+            && err.method() == Some("Pause"),
         "{err:?}"
     );
 }
@@ -163,7 +162,7 @@ async fn http_errors_are_http_errors() {
             .await
             .unwrap_err();
         assert!(
-            matches!(err, Error::Http { api: API, method: "List", status: s } if s == status),
+            matches!(err, Error::Http { ref api, ref method, status: s } if s == status && api == API && method == "List"),
             "{err:?}"
         );
     }
@@ -191,14 +190,7 @@ async fn bodies_that_are_not_an_envelope_are_decode_errors() {
             .await
             .unwrap_err();
         assert!(
-            matches!(
-                &err,
-                Error::Decode {
-                    api: API,
-                    method: "List",
-                    ..
-                }
-            ),
+            matches!(&err, Error::Decode { api, method, .. } if api == API && method == "List"),
             "{name}: {err:?}"
         );
     }
@@ -275,11 +267,8 @@ async fn a_server_that_never_answers_times_out() {
     let err = client.login("a", "b").await.unwrap_err();
     assert!(
         matches!(
-            err,
-            Error::Timeout {
-                api: "SYNO.API.Info",
-                method: "query"
-            }
+            &err,
+            Error::Timeout { api, method } if api == "SYNO.API.Info" && method == "query"
         ),
         "{err:?}"
     );

@@ -65,7 +65,7 @@ async fn a_redirect_on_an_api_call_is_an_error_naming_only_the_target_origin() {
             to,
             https_upgrade,
         } => {
-            assert_eq!((*api, *method, *status), (CONN, "List", 302));
+            assert_eq!((&**api, &**method, *status), (CONN, "List", 302));
             assert_eq!(to.as_deref(), Some(elsewhere.url.as_str()));
             assert!(!https_upgrade);
         }
@@ -126,7 +126,10 @@ async fn a_redirect_on_login_sends_the_password_nowhere_else() {
             to,
             https_upgrade,
         } => {
-            assert_eq!((*api, *method, *status), ("SYNO.API.Auth", "login", 307));
+            assert_eq!(
+                (&**api, &**method, *status),
+                ("SYNO.API.Auth", "login", 307)
+            );
             assert_eq!(to.as_deref(), Some(elsewhere.url.as_str()));
             assert!(!https_upgrade);
         }
@@ -196,7 +199,10 @@ async fn dsm_http_to_https_redirect_says_which_url_to_use() {
             to,
             https_upgrade,
         } => {
-            assert_eq!((*api, *method, *status), ("SYNO.API.Info", "query", 301));
+            assert_eq!(
+                (&**api, &**method, *status),
+                ("SYNO.API.Info", "query", 301)
+            );
             assert_eq!(
                 to.as_deref(),
                 Some(format!("https://127.0.0.1:{q}").as_str())
@@ -336,7 +342,7 @@ async fn a_declared_length_over_the_limit_fails_before_the_body() {
             limit,
             declared,
         } => {
-            assert_eq!((api, method, limit), (CONN, "List", LIMIT));
+            assert_eq!((&*api, &*method, limit), (CONN, "List", LIMIT));
             assert_eq!(declared, Some(1 << 30));
         }
         other => panic!("expected Error::ResponseTooLarge, got {other:?}"),
@@ -376,7 +382,10 @@ async fn assert_cut_right_after_the_limit(
             limit,
             declared,
         }) => {
-            assert_eq!((api, method, limit, declared), (CONN, "List", LIMIT, None));
+            assert_eq!(
+                (&*api, &*method, limit, declared),
+                (CONN, "List", LIMIT, None)
+            );
         }
         other => panic!("expected Error::ResponseTooLarge, got {other:?}"),
     }
@@ -511,7 +520,7 @@ const HOLD: Duration = Duration::from_secs(8);
 
 fn assert_timeout(result: Result<impl std::fmt::Debug, Error>, api: &str, method: &str) {
     match result {
-        Err(Error::Timeout { api: a, method: m }) => assert_eq!((a, m), (api, method)),
+        Err(Error::Timeout { api: a, method: m }) => assert_eq!((&*a, &*m), (api, method)),
         other => panic!("expected Error::Timeout from {api} {method}, got {other:?}"),
     }
 }
@@ -921,7 +930,7 @@ async fn hostile_api_info_entries_are_ignored_and_never_reached() {
     let client = Client::builder(&server.url).build().unwrap();
     match client.login("admin", PASSWORD).await.unwrap_err() {
         Error::Unsupported { api, available, .. } => {
-            assert_eq!((api, available), ("SYNO.API.Auth", None))
+            assert_eq!((&*api, available), ("SYNO.API.Auth", None))
         }
         other => panic!("expected Error::Unsupported, got {other:?}"),
     }

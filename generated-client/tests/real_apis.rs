@@ -211,13 +211,13 @@ async fn summary_on_a_nas_with_version_1_only_is_unsupported_before_sending() {
         .unwrap_err();
     assert!(
         matches!(
-            err,
+            &err,
             Error::Unsupported {
-                api: "SYNO.SynologyDrive.Connection",
+                api,
                 needed_version: 2,
                 available: Some((1, 1)),
                 ..
-            }
+            } if api == "SYNO.SynologyDrive.Connection"
         ),
         "{err:?}"
     );

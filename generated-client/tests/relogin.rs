@@ -141,7 +141,7 @@ async fn no_auth_error_code_is_ever_retried() {
             other => panic!("code {code}: {other:?}"),
         };
         match &**cause {
-            Error::Api { api, code: c, .. } => assert_eq!((*api, *c), (AUTH, code)),
+            Error::Api { api, code: c, .. } => assert_eq!((&**api, *c), (AUTH, code)),
             // 403 and 406 ask for a 2-factor code.
             Error::OtpRequired { .. } => assert!(code == 403 || code == 406, "{code}"),
             other => panic!("code {code}: {other:?}"),

@@ -127,11 +127,11 @@ async fn a_relogin_that_fails_returns_its_error() {
         matches!(
             *cause,
             Error::Api {
-                api: "SYNO.API.Auth",
+                ref api,
                 code: 407,
                 kind: ErrorKind::IpBlocked,
                 ..
-            }
+            } if api == "SYNO.API.Auth"
         ),
         "{cause:?}"
     );

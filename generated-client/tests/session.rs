@@ -61,7 +61,7 @@ async fn bad_password_is_a_typed_error() {
             ..
         } => {
             assert_eq!(
-                (*api, *method, *code, *kind),
+                (&**api, &**method, *code, *kind),
                 ("SYNO.API.Auth", "login", 400, ErrorKind::InvalidCredentials)
             );
         }
@@ -178,7 +178,7 @@ async fn a_method_above_the_nas_version_is_unsupported_before_sending() {
             ..
         } => {
             assert_eq!(
-                (*api, *needed_version, *available),
+                (&**api, *needed_version, *available),
                 ("SYNO.API.Auth", 3, Some((1, 2)))
             );
         }

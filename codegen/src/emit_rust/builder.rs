@@ -150,6 +150,12 @@ pub(super) fn builder(spec: &Spec, family: &Family, api: &Api, m: &Method) -> To
             #send
             #stream
         }
+
+        impl crate::__rt::Request for #b {
+            fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+                (self.client, self.params)
+            }
+        }
     }
 }
 

@@ -21,6 +21,7 @@ pub(super) fn api_meta(api: &Api) -> TokenStream {
     let path = &api.path;
     let (lo, hi) = (number(api.min_version), number(api.max_version));
     let errors = api.errors.iter().map(error_meta);
+    let json = api.json_request;
     quote! {
         /// The API's name, path and version range.
         pub(crate) static API: crate::__rt::ApiMeta = crate::__rt::ApiMeta {
@@ -28,6 +29,7 @@ pub(super) fn api_meta(api: &Api) -> TokenStream {
             path: #path,
             min_version: #lo,
             max_version: #hi,
+            json: #json,
             errors: &[#(#errors)*],
         };
     }
@@ -82,6 +84,7 @@ pub(super) fn method_meta(spec: &Spec, family: &Family, api: &Api, m: &Method) -
         None => quote!(::std::option::Option::None),
     };
     let has_data = m.response.is_some();
+    let typed = m.response.as_ref().is_some_and(|r| *r != Ty::Json);
     let secret_response = m
         .response
         .as_ref()
@@ -104,6 +107,7 @@ pub(super) fn method_meta(spec: &Spec, family: &Family, api: &Api, m: &Method) -
             session: #session,
             params: &[#(#params)*],
             has_data: #has_data,
+            typed: #typed,
             secret_response: #secret_response,
             #[cfg(test)]
             decode_json: #decode_json,

@@ -60,12 +60,8 @@ impl Failure {
 /// The exit code for a library error (the table in the module doc).
 fn error_exit_code(e: &Error) -> u8 {
     match e {
-        Error::Api {
-            api: "SYNO.API.Auth",
-            ..
-        }
-        | Error::OtpRequired { .. }
-        | Error::SessionEnded { .. } => 5,
+        Error::Api { api, .. } if api == "SYNO.API.Auth" => 5,
+        Error::OtpRequired { .. } | Error::SessionEnded { .. } => 5,
         Error::ReloginBackoff { cause, .. } => match error_exit_code(cause) {
             4 => 4,
             _ => 5,

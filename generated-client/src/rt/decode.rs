@@ -9,6 +9,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 
 use super::meta::MethodMeta;
 use super::params::Params;
+use crate::op::Op;
 use crate::{Client, Error, de};
 
 /// DSM's envelope, decoded in one pass when all is well.
@@ -36,13 +37,19 @@ struct ApiError {
 /// Sends a request and decodes `data` as `T`.
 #[allow(dead_code, reason = "generated code uses it, per spec and features")]
 pub async fn call<T: DeserializeOwned>(client: &Client, params: Params) -> Result<T, Error> {
-    client.run(&params, decode).await
+    client.run(&params, decode_op).await
 }
 
 /// Sends a request whose response has no `data`.
 #[allow(dead_code, reason = "generated code uses it, per spec and features")]
 pub async fn call_unit(client: &Client, params: Params) -> Result<(), Error> {
-    client.run(&params, decode_unit).await
+    client.run(&params, decode_unit_op).await
+}
+
+/// Sends a request and returns its `data` as JSON, whatever its shape (`null` when the answer
+/// has none): the raw view of any request.
+pub(crate) async fn call_json(client: &Client, params: Params) -> Result<serde_json::Value, Error> {
+    client.run(&params, decode_json_op).await
 }
 
 /// Decodes into `T`, then re-serializes: the typed view of any method, as JSON.
@@ -52,7 +59,7 @@ pub fn decode_json<T: DeserializeOwned + serde::Serialize>(
     body: &[u8],
 ) -> Result<serde_json::Value, Error> {
     let data: T = decode(meta, body)?;
-    serde_json::to_value(&data).map_err(|e| decode_error(meta, "", e.to_string(), body))
+    serde_json::to_value(&data).map_err(|e| decode_error(&Op::of(meta), "", e.to_string(), body))
 }
 
 /// [`decode_json`] for methods without data: `{}`.
@@ -66,18 +73,26 @@ pub fn decode_json_unit(
 
 /// Checks a response body that carries no `data` (any `data` is ignored).
 pub(crate) fn decode_unit(meta: &'static MethodMeta, body: &[u8]) -> Result<(), Error> {
-    let envelope: Envelope<IgnoredAny> = parse_envelope(meta, body)?;
-    check(meta, envelope).map(drop)
+    decode_unit_op(&Op::of(meta), body)
 }
 
-fn parse_envelope<T: DeserializeOwned>(
-    meta: &'static MethodMeta,
-    body: &[u8],
-) -> Result<Envelope<T>, Error> {
-    serde_json::from_slice(body).map_err(|e| decode_error(meta, "", e.to_string(), body))
+/// [`decode_unit`] for any call.
+pub(crate) fn decode_unit_op(op: &Op, body: &[u8]) -> Result<(), Error> {
+    let envelope: Envelope<IgnoredAny> = parse_envelope(op, body)?;
+    check(op, envelope).map(drop)
 }
 
-fn check<T>(meta: &'static MethodMeta, envelope: Envelope<T>) -> Result<Option<T>, Error> {
+/// The `data` of an answer as JSON, `null` when it has none.
+pub(crate) fn decode_json_op(op: &Op, body: &[u8]) -> Result<serde_json::Value, Error> {
+    let envelope: Envelope<serde_json::Value> = parse_envelope(op, body)?;
+    check(op, envelope).map(Option::unwrap_or_default)
+}
+
+fn parse_envelope<T: DeserializeOwned>(op: &Op, body: &[u8]) -> Result<Envelope<T>, Error> {
+    serde_json::from_slice(body).map_err(|e| decode_error(op, "", e.to_string(), body))
+}
+
+fn check<T>(op: &Op, envelope: Envelope<T>) -> Result<Option<T>, Error> {
     if envelope.success {
         return Ok(envelope.data);
     }
@@ -85,7 +100,7 @@ fn check<T>(meta: &'static MethodMeta, envelope: Envelope<T>) -> Result<Option<T
         Some(e) => (e.code, e.errors),
         None => (100, None),
     };
-    Err(api_error(meta, code, detail))
+    Err(api_error(op, code, detail))
 }
 
 /// Decodes a response body into `data: T`, with the failing JSON path when it does not fit.
@@ -93,13 +108,18 @@ pub(crate) fn decode<T: DeserializeOwned>(
     meta: &'static MethodMeta,
     body: &[u8],
 ) -> Result<T, Error> {
+    decode_op(&Op::of(meta), body)
+}
+
+/// [`decode`] for any call.
+pub(crate) fn decode_op<T: DeserializeOwned>(op: &Op, body: &[u8]) -> Result<T, Error> {
     // One pass over the bytes when all is well.
     let error = match serde_json::from_slice::<Envelope<T>>(body) {
         Ok(envelope) => {
-            return match check(meta, envelope)? {
+            return match check(op, envelope)? {
                 Some(data) => Ok(data),
                 None => Err(decode_error(
-                    meta,
+                    op,
                     "data",
                     "success without `data`".into(),
                     body,
@@ -112,10 +132,10 @@ pub(crate) fn decode<T: DeserializeOwned>(
     // the body stopped fitting. The path comes from scanning the bytes up to serde_json's
     // position, so `T` is decoded with one deserializer type only (a second one, such as
     // serde_path_to_error's, doubles the compile time of every response type).
-    let envelope: Envelope<IgnoredAny> = parse_envelope(meta, body)?;
+    let envelope: Envelope<IgnoredAny> = parse_envelope(op, body)?;
     if !envelope.success {
         let (code, detail) = envelope.error.map_or((100, None), |e| (e.code, e.errors));
-        return Err(api_error(meta, code, detail));
+        return Err(api_error(op, code, detail));
     }
     let path = json_path_at(body, error.line(), error.column());
     let message = error.to_string();
@@ -123,7 +143,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
         .rfind(" at line ")
         .map_or(message.as_str(), |at| &message[..at])
         .to_owned();
-    Err(decode_error(meta, &path, message, body))
+    Err(decode_error(op, &path, message, body))
 }
 
 /// The JSON path (`data.connections[1].conn_id`) of the value being read at a 1-based line and
@@ -203,9 +223,9 @@ fn json_path_at(body: &[u8], line: usize, column: usize) -> String {
     path
 }
 
-fn decode_error(meta: &'static MethodMeta, path: &str, message: String, body: &[u8]) -> Error {
+fn decode_error(op: &Op, path: &str, message: String, body: &[u8]) -> Error {
     // serde's messages quote the offending value, so both go for responses with secrets.
-    let (message, excerpt) = if meta.secret_response {
+    let (message, excerpt) = if op.secret_response {
         let message =
             "the value does not have the expected type (hidden: the response holds secrets)"
                 .to_owned();
@@ -214,24 +234,23 @@ fn decode_error(meta: &'static MethodMeta, path: &str, message: String, body: &[
         (message, crate::error::excerpt(body))
     };
     Error::Decode {
-        api: meta.api.name,
-        method: meta.name,
+        api: op.api.clone(),
+        method: op.method.clone(),
         path: path.to_owned(),
         message,
         excerpt,
     }
 }
 
-fn api_error(meta: &'static MethodMeta, code: i64, detail: Option<serde_json::Value>) -> Error {
-    let entry = meta
-        .api
+fn api_error(op: &Op, code: i64, detail: Option<serde_json::Value>) -> Error {
+    let entry = op
         .errors
         .iter()
         .chain(crate::generated::COMMON_ERRORS)
         .find(|e| e.code == code);
     Error::Api {
-        api: meta.api.name,
-        method: meta.name,
+        api: op.api.clone(),
+        method: op.method.clone(),
         code,
         kind: entry.map_or(crate::ErrorKind::Unknown, |e| {
             crate::ErrorKind::from_name(e.kind)

@@ -18,6 +18,8 @@ pub struct ApiMeta {
     pub min_version: u32,
     /// Highest version the spec describes.
     pub max_version: u32,
+    /// `request_format: json`: parameter values are sent as JSON text.
+    pub json: bool,
     /// The API's own error codes.
     pub errors: &'static [ErrorMeta],
 }
@@ -51,6 +53,8 @@ pub struct MethodMeta {
     /// Whether the response has `data`.
     #[cfg_attr(not(feature = "mock"), allow(dead_code, reason = "the mock reads it"))]
     pub has_data: bool,
+    /// Whether the response has a generated type (not raw JSON).
+    pub typed: bool,
     /// Whether the response can hold a secret: decode errors then quote nothing of it.
     pub secret_response: bool,
     /// Decodes a response body into the method's typed `data` and re-serializes it: DSM's

@@ -15,11 +15,13 @@ mod decode;
 mod meta;
 mod paginate;
 mod params;
+mod request;
 
 pub(crate) use crate::de;
-pub(crate) use decode::{decode, decode_unit};
+pub(crate) use decode::{decode, decode_json_op, decode_op, decode_unit};
 pub use meta::{ApiMeta, ErrorMeta, MethodMeta, ParamMeta};
 pub use params::Params;
+pub use request::Request;
 
 // Names only generated code uses, and only when a compiled family needs them.
 #[cfg(test)]

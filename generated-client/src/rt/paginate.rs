@@ -34,8 +34,8 @@ struct PageState<P, I> {
 impl<P, I> PageState<P, I> {
     fn stalled(&self, reason: String) -> Error {
         Error::StreamStalled {
-            api: self.params.meta.api.name,
-            method: self.params.meta.name,
+            api: self.params.meta.api.name.into(),
+            method: self.params.meta.name.into(),
             requests: self.requests,
             reason,
         }

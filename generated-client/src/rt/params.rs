@@ -113,9 +113,9 @@ impl Params {
     pub(crate) fn invalid(&self) -> Option<Error> {
         let (index, reason) = self.invalid.as_ref()?;
         Some(Error::InvalidParameter {
-            api: self.meta.api.name,
-            method: self.meta.name,
-            param: self.meta.params.get(*index).map_or("?", |p| p.name),
+            api: self.meta.api.name.into(),
+            method: self.meta.name.into(),
+            param: self.meta.params.get(*index).map_or("?", |p| p.name).into(),
             reason: reason.clone(),
         })
     }

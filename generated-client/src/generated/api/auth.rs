@@ -7,6 +7,7 @@ pub(crate) static API: crate::__rt::ApiMeta = crate::__rt::ApiMeta {
     path: "auth.cgi",
     min_version: 1,
     max_version: 7,
+    json: false,
     errors: &[
         crate::__rt::ErrorMeta {
             code: 400,
@@ -85,6 +86,7 @@ pub(crate) static LOGIN: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
         crate::__rt::ParamMeta::value("device_id", false, 6, true),
     ],
     has_data: true,
+    typed: true,
     secret_response: true,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::LoginResult>,
@@ -103,6 +105,7 @@ pub(crate) static LOGOUT: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[crate::__rt::ParamMeta::value("session", false, 1, false)],
     has_data: false,
+    typed: false,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,

@@ -7,6 +7,7 @@ pub(crate) static API: crate::__rt::ApiMeta = crate::__rt::ApiMeta {
     path: "query.cgi",
     min_version: 1,
     max_version: 1,
+    json: false,
     errors: &[],
 };
 
@@ -19,6 +20,7 @@ pub(crate) static QUERY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: false,
     params: &[crate::__rt::ParamMeta::value("query", true, 1, false)],
     has_data: true,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<

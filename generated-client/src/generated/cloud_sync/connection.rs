@@ -129,6 +129,12 @@ impl ListRequest {
     }
 }
 
+impl crate::__rt::Request for ListRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// Request builder for `SYNO.CloudSync.Connection` `Get`, from `client.cloud_sync().connection().get(..)`.
 ///
 /// Set optional parameters, then `send()` it.
@@ -145,6 +151,12 @@ impl GetRequest {
         self,
     ) -> ::std::result::Result<super::ConnectionDetails, crate::Error> {
         crate::__rt::call(&self.client, self.params).await
+    }
+}
+
+impl crate::__rt::Request for GetRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
     }
 }
 
@@ -165,6 +177,12 @@ impl PauseRequest {
     }
 }
 
+impl crate::__rt::Request for PauseRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// Request builder for `SYNO.CloudSync.Connection` `Resume`, from `client.cloud_sync().connection().resume(..)`.
 ///
 /// Set optional parameters, then `send()` it.
@@ -182,12 +200,19 @@ impl ResumeRequest {
     }
 }
 
+impl crate::__rt::Request for ResumeRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// The API's name, path and version range.
 pub(crate) static API: crate::__rt::ApiMeta = crate::__rt::ApiMeta {
     name: "SYNO.CloudSync.Connection",
     path: "entry.cgi",
     min_version: 1,
     max_version: 1,
+    json: false,
     errors: &[],
 };
 
@@ -200,6 +225,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[],
     has_data: true,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::ConnectionList>,
@@ -218,6 +244,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[crate::__rt::ParamMeta::value("conn_id", true, 1, false)],
     has_data: true,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::ConnectionDetails>,
@@ -236,6 +263,7 @@ pub(crate) static PAUSE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[crate::__rt::ParamMeta::value("conn_id", true, 1, false)],
     has_data: false,
+    typed: false,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,
@@ -252,6 +280,7 @@ pub(crate) static RESUME: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[crate::__rt::ParamMeta::value("conn_id", true, 1, false)],
     has_data: false,
+    typed: false,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,

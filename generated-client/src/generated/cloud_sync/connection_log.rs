@@ -94,12 +94,19 @@ impl ListRequest {
     }
 }
 
+impl crate::__rt::Request for ListRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// The API's name, path and version range.
 pub(crate) static API: crate::__rt::ApiMeta = crate::__rt::ApiMeta {
     name: "SYNO.CloudSync.Connection.Log",
     path: "entry.cgi",
     min_version: 1,
     max_version: 1,
+    json: false,
     errors: &[],
 };
 
@@ -116,6 +123,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
         crate::__rt::ParamMeta::value("limit", false, 1, false),
     ],
     has_data: true,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::LogList>,

@@ -190,6 +190,12 @@ impl ListConnRequest {
     }
 }
 
+impl crate::__rt::Request for ListConnRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// Request builder for `SYNO.CloudSync` `get_property`, from `client.cloud_sync().get_property(..)`.
 ///
 /// Set optional parameters, then `send()` it.
@@ -207,6 +213,12 @@ impl GetPropertyRequest {
     }
 }
 
+impl crate::__rt::Request for GetPropertyRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// Request builder for `SYNO.CloudSync` `get_connection_setting`, from `client.cloud_sync().get_connection_setting(..)`.
 ///
 /// Set optional parameters, then `send()` it.
@@ -221,6 +233,12 @@ impl GetConnectionSettingRequest {
     /// Sends the request and decodes the response's `data`.
     pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
         crate::__rt::call(&self.client, self.params).await
+    }
+}
+
+impl crate::__rt::Request for GetConnectionSettingRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
     }
 }
 
@@ -247,6 +265,12 @@ impl PauseRequest {
     }
 }
 
+impl crate::__rt::Request for PauseRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// Request builder for `SYNO.CloudSync` `resume`, from `client.cloud_sync().resume(..)`.
 ///
 /// Set optional parameters, then `send()` it.
@@ -267,6 +291,12 @@ impl ResumeRequest {
     /// Sends the request; DSM answers with no data.
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         crate::__rt::call_unit(&self.client, self.params).await
+    }
+}
+
+impl crate::__rt::Request for ResumeRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
     }
 }
 
@@ -356,12 +386,19 @@ impl GetLogRequest {
     }
 }
 
+impl crate::__rt::Request for GetLogRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// The API's name, path and version range.
 pub(crate) static API: crate::__rt::ApiMeta = crate::__rt::ApiMeta {
     name: "SYNO.CloudSync",
     path: "entry.cgi",
     min_version: 1,
     max_version: 1,
+    json: true,
     errors: &[],
 };
 
@@ -377,6 +414,7 @@ pub(crate) static LIST_CONN: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
         crate::__rt::ParamMeta::value("group_by", false, 1, false).json(),
     ],
     has_data: true,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::ConnOverview>,
@@ -395,6 +433,7 @@ pub(crate) static GET_PROPERTY: crate::__rt::MethodMeta = crate::__rt::MethodMet
     session: true,
     params: &[crate::__rt::ParamMeta::value("connection_id", true, 1, false).json()],
     has_data: true,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::ConnProperty>,
@@ -413,6 +452,7 @@ pub(crate) static GET_CONNECTION_SETTING: crate::__rt::MethodMeta = crate::__rt:
     session: true,
     params: &[crate::__rt::ParamMeta::value("connection_id", true, 1, false).json()],
     has_data: true,
+    typed: false,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
@@ -429,6 +469,7 @@ pub(crate) static PAUSE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[crate::__rt::ParamMeta::value("connection_id", false, 1, false).json()],
     has_data: false,
+    typed: false,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,
@@ -445,6 +486,7 @@ pub(crate) static RESUME: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[crate::__rt::ParamMeta::value("connection_id", false, 1, false).json()],
     has_data: false,
+    typed: false,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,
@@ -470,6 +512,7 @@ pub(crate) static GET_LOG: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
         crate::__rt::ParamMeta::value("action", false, 1, false).json(),
     ],
     has_data: true,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::SyncLogPage>,

@@ -74,6 +74,12 @@ impl ListRequest {
     }
 }
 
+impl crate::__rt::Request for ListRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// Request builder for `SYNO.SynologyDrive.Connection` `summary`, from `client.synology_drive().connection().summary(..)`.
 ///
 /// Set optional parameters, then `send()` it.
@@ -91,12 +97,19 @@ impl SummaryRequest {
     }
 }
 
+impl crate::__rt::Request for SummaryRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// The API's name, path and version range.
 pub(crate) static API: crate::__rt::ApiMeta = crate::__rt::ApiMeta {
     name: "SYNO.SynologyDrive.Connection",
     path: "entry.cgi",
     min_version: 1,
     max_version: 2,
+    json: true,
     errors: &[],
 };
 
@@ -109,6 +122,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[],
     has_data: true,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DriveConnectionPage>,
@@ -127,6 +141,7 @@ pub(crate) static SUMMARY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[],
     has_data: true,
+    typed: false,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,

@@ -53,12 +53,19 @@ impl ListRequest {
     }
 }
 
+impl crate::__rt::Request for ListRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// The API's name, path and version range.
 pub(crate) static API: crate::__rt::ApiMeta = crate::__rt::ApiMeta {
     name: "SYNO.SynologyDrive.Profiles",
     path: "entry.cgi",
     min_version: 1,
     max_version: 2,
+    json: true,
     errors: &[],
 };
 
@@ -71,6 +78,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[],
     has_data: true,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DriveProfileList>,

@@ -53,12 +53,19 @@ impl ListConnectionsRequest {
     }
 }
 
+impl crate::__rt::Request for ListConnectionsRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// The API's name, path and version range.
 pub(crate) static API: crate::__rt::ApiMeta = crate::__rt::ApiMeta {
     name: "SYNO.SynologyDrive.ShareSync",
     path: "entry.cgi",
     min_version: 1,
     max_version: 1,
+    json: false,
     errors: &[],
 };
 
@@ -71,6 +78,7 @@ pub(crate) static LIST_CONNECTIONS: crate::__rt::MethodMeta = crate::__rt::Metho
     session: true,
     params: &[],
     has_data: true,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::ShareSyncConnectionList>,

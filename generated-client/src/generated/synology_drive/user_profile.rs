@@ -62,12 +62,19 @@ impl GetRequest {
     }
 }
 
+impl crate::__rt::Request for GetRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// The API's name, path and version range.
 pub(crate) static API: crate::__rt::ApiMeta = crate::__rt::ApiMeta {
     name: "SYNO.SynologyDrive.UserProfile",
     path: "entry.cgi",
     min_version: 1,
     max_version: 1,
+    json: false,
     errors: &[],
 };
 
@@ -80,6 +87,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[crate::__rt::ParamMeta::value("user", true, 1, false)],
     has_data: true,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::UserProfile>,

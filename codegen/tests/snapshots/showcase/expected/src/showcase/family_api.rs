@@ -80,6 +80,12 @@ impl GetStatsRequest {
     }
 }
 
+impl crate::__rt::Request for GetStatsRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// Request builder for `SYNO.Showcase` `set_config`, from `client.showcase().set_config(..)`.
 ///
 /// Set optional parameters, then `send()` it.
@@ -153,12 +159,19 @@ impl SetConfigRequest {
     }
 }
 
+impl crate::__rt::Request for SetConfigRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// The API's name, path and version range.
 pub(crate) static API: crate::__rt::ApiMeta = crate::__rt::ApiMeta {
     name: "SYNO.Showcase",
     path: "entry.cgi",
     min_version: 1,
     max_version: 3,
+    json: false,
     errors: &[
         crate::__rt::ErrorMeta {
             code: 400,
@@ -177,6 +190,7 @@ pub(crate) static GET_STATS: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[],
     has_data: true,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::Stats>,
@@ -207,6 +221,7 @@ pub(crate) static SET_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta 
         crate::__rt::ParamMeta::value("fancy", false, 3, false),
     ],
     has_data: false,
+    typed: false,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,

@@ -125,12 +125,19 @@ impl ListEventsRequest {
     }
 }
 
+impl crate::__rt::Request for ListEventsRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
 /// The API's name, path and version range.
 pub(crate) static API: crate::__rt::ApiMeta = crate::__rt::ApiMeta {
     name: "SYNO.Showcase.Item.History",
     path: "entry.cgi",
     min_version: 1,
     max_version: 1,
+    json: true,
     errors: &[],
 };
 
@@ -151,6 +158,7 @@ pub(crate) static LIST_EVENTS: crate::__rt::MethodMeta = crate::__rt::MethodMeta
         crate::__rt::ParamMeta::value("raw_name", false, 1, false),
     ],
     has_data: true,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::EventPage>,
