@@ -119,8 +119,9 @@ pub(crate) fn handle(
     if version < meta.min_version {
         return Answer::error(103);
     }
-    // SYNO.API.Info answers GET and POST; every other method only its declared verb.
-    if meta.post != post && !info {
+    // Like DSM, every method answers a POST (raw calls send POST by default, keeping the
+    // session out of URLs); a GET reaches only methods declared GET, and SYNO.API.Info.
+    if meta.post && !post && !info {
         return Answer {
             status: 405,
             body: b"method not allowed".to_vec(),

@@ -46,6 +46,8 @@ pub struct Request {
     pub verb: String,
     /// The path, without the query (`/webapi/entry.cgi`).
     pub path: String,
+    /// The query string as sent (empty when none).
+    pub query: String,
     /// Header names in lower case, values as sent.
     pub headers: Vec<(String, String)>,
     /// Query parameters, then form parameters, decoded.
@@ -430,6 +432,7 @@ async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>, index: usize) -
     Some(Request {
         verb,
         path: path.to_owned(),
+        query: query.to_owned(),
         headers,
         params,
         nth: 0,
