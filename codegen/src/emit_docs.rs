@@ -67,6 +67,9 @@ fn family_page(spec: &Spec, f: &Family) -> String {
             methods.join(", ")
         );
     }
+    if !f.internal {
+        raw_calls(&mut out, f);
+    }
     for a in &f.apis {
         let _ = writeln!(out, "\n## `{}`\n\n{}\n", a.wire, a.description);
         if !a.errors.is_empty() {
@@ -96,6 +99,27 @@ fn family_page(spec: &Spec, f: &Family) -> String {
         }
     }
     out
+}
+
+/// The paragraph on reaching what the spec does not describe: `Client::raw`, and
+/// `Request::send_json` on the generated requests.
+fn raw_calls(out: &mut String, f: &Family) {
+    let api = f
+        .apis
+        .first()
+        .map_or_else(|| format!("SYNO.{}", f.wire), |a| a.wire.clone());
+    let _ = writeln!(
+        out,
+        "\nRaw calls: a method or API the spec does not describe is still reachable with \
+         `Client::raw`, through the same discovery, versions, session and limits: \
+         `client.raw(\"{api}\", \"<method>\").param(\"name\", value).send_json().await?` (or \
+         `.send::<T>()`). Every request on this page also has `.send_json()` (`use \
+         synology_client::Request;`, `Request::send_json`): the answer's `data` as \
+         `serde_json::Value`, whatever its shape. Command line: `synology api {api} <method> \
+         name=value` (`-F name=<json>` for a JSON value); `synology apis --filter {}` lists \
+         what a NAS publishes.",
+        f.wire
+    );
 }
 
 fn method_section(out: &mut String, f: &Family, a: &Api, m: &Method) {

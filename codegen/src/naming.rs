@@ -35,8 +35,9 @@ pub const CLI_HELP: &str = "help";
 /// The command line's flag on paginated methods (`--all`): their parameters may not take it.
 pub const CLI_ALL: &str = "all";
 
-/// Module names taken by the runtime at the crate root or inside a family module.
-pub const RESERVED_FAMILY_MODULES: [&str; 10] = [
+/// Names a family module (and so its `Client` accessor and CLI command) may not take: the
+/// runtime's modules at the crate root, `Client`'s own methods, and the CLI's own commands.
+pub const RESERVED_FAMILY_MODULES: [&str; 33] = [
     "mock",
     "client",
     "error",
@@ -47,6 +48,29 @@ pub const RESERVED_FAMILY_MODULES: [&str; 10] = [
     "mock_server",
     "help",
     "cli",
+    "de",
+    "device_token",
+    "discovery",
+    "op",
+    "raw",
+    "rt",
+    "session",
+    "settings",
+    "tests",
+    "time",
+    "transport",
+    "apis",
+    "builder",
+    "login",
+    "login_with",
+    "logout",
+    "is_logged_in",
+    "has_api",
+    "published_apis",
+    "with_timeout",
+    "known_apis",
+    "core",
+    "std",
 ];
 
 /// The module of a family's types.

@@ -362,7 +362,10 @@ async fn requests() {
                 "requests",
                 &format!("{CALLS} x {name}, {mode}"),
                 &format!("{:.0} calls/s", CALLS as f64 / o),
-                &format!("{:.0} calls/s (reqwest + serde_json, with the same 120 s timeout)", CALLS as f64 / b),
+                &format!(
+                    "{:.0} calls/s (reqwest + serde_json, with the same 120 s timeout)",
+                    CALLS as f64 / b
+                ),
                 &format!("{:.2}", b / o),
                 &format!(">= 0.95: {}", verdict(b / o >= 0.95)),
             );
@@ -411,7 +414,10 @@ fn instructions() {
                 "client CPU per call of {name}, {IN_FLIGHT} in flight (callgrind instructions)"
             ),
             &format!("{:.1}k instructions", o / 1000.0),
-            &format!("{:.1}k instructions (reqwest + serde_json, with the same 120 s timeout)", b / 1000.0),
+            &format!(
+                "{:.1}k instructions (reqwest + serde_json, with the same 120 s timeout)",
+                b / 1000.0
+            ),
             &format!("{:.2}", b / o),
             &format!(">= 0.95: {}", verdict(b / o >= 0.95)),
         );

@@ -39,8 +39,8 @@ pub enum Error {
 
     /// The NAS does not publish the API, or not in a version this call needs. Nothing was sent.
     #[error(
-        "{api} version {needed_version}+ is not available on this NAS ({}){}",
-        available_text(available),
+        "{}{}",
+        unsupported_text(api, *needed_version, available),
         suggestions_text(suggestions)
     )]
     Unsupported {
@@ -286,10 +286,12 @@ fn ended_text(cause: &Option<Box<Error>>) -> String {
     }
 }
 
-fn available_text(available: &Option<(u32, u32)>) -> String {
+fn unsupported_text(api: &str, needed: u32, available: &Option<(u32, u32)>) -> String {
     match available {
-        Some((lo, hi)) => format!("it offers versions {lo}-{hi}"),
-        None => "it does not publish this API".into(),
+        Some((lo, hi)) => format!(
+            "{api} version {needed}+ is not available on this NAS (it offers versions {lo}-{hi})"
+        ),
+        None => format!("{api} is not published by this NAS"),
     }
 }
 

@@ -204,11 +204,15 @@ impl RawRequest {
             Some(path) => {
                 check_path(path).map_err(|why| self.invalid_param("path", why))?;
                 let listed = discovery.published_entry(&self.api);
-                let version = self
-                    .version
-                    .or(spec_range.map(|r| r.1))
-                    .or(listed.map(|(_, max, _)| max))
-                    .unwrap_or(1);
+                // Explicit, else the highest both the spec (when it knows the method) and the
+                // NAS (when it lists the API) allow, else 1.
+                let version = self.version.unwrap_or(
+                    match (spec_range.map(|r| r.1), listed.map(|(_, max, _)| max)) {
+                        (Some(spec), Some(nas)) => spec.min(nas),
+                        (Some(v), None) | (None, Some(v)) => v,
+                        (None, None) => 1,
+                    },
+                );
                 let target = Target {
                     path: path.as_str(),
                     version,

@@ -67,7 +67,7 @@ async fn every_method_runs_against_the_embedded_mock() {
                 "--connection-id",
                 "3",
             ],
-            json!({}),
+            json!({"task_name": "Dropbox", "pull_event_period": 60}),
         ),
         (&["cloud-sync", "pause"], json!({})),
         (&["cloud-sync", "resume", "--connection-id", "3"], json!({})),
@@ -86,9 +86,12 @@ async fn every_method_runs_against_the_embedded_mock() {
         ),
         (
             &["synology-drive", "connection", "list"],
-            json!({"total": 0}),
+            json!({"total": 1}),
         ),
-        (&["synology-drive", "connection", "summary"], json!({})),
+        (
+            &["synology-drive", "connection", "summary"],
+            json!({"summary": {"desktop": 3, "mobile": 1, "sharesync": 1, "total": 5}}),
+        ),
         (&["synology-drive", "profiles", "list"], json!({"total": 0})),
         (
             &["synology-drive-share-sync", "connection", "list"],

@@ -45,11 +45,30 @@ pub(crate) fn escape_owned(text: String) -> String {
     }
 }
 
+/// JSON text with the control characters serde_json leaves raw (DEL, C1, the bidi controls;
+/// it escapes C0 itself) written as JSON escapes (`\u009b`): the same JSON, read back, and
+/// nothing in it can act on a terminal. They can only occur inside strings, where an escape
+/// means the same character.
+pub(crate) fn escape_json(text: String) -> String {
+    if !text.contains(|c: char| c != '\n' && is_control(c)) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c != '\n' && is_control(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use std::borrow::Cow;
 
-    use super::{escape_controls, escape_owned};
+    use super::{escape_controls, escape_json, escape_owned};
 
     fn escaped(text: &str) -> String {
         escape_controls(text).into_owned()
@@ -103,6 +122,35 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn json_keeps_its_meaning_with_no_raw_control_left() {
+        let value = serde_json::json!({
+            "a\u{9b}": "x\u{1b}[2J\u{7f}\u{85}\ny\u{202e}z\u{2066}",
+            "plain": ["同步 🚀", 1],
+        });
+        for text in [
+            serde_json::to_string(&value).unwrap(),
+            serde_json::to_string_pretty(&value).unwrap(),
+        ] {
+            let safe = escape_json(text.clone());
+            let raw: Vec<char> = safe
+                .chars()
+                .filter(|c| *c != '\n' && (c.is_control() || ('\u{202a}'..='\u{2069}').contains(c)))
+                .collect();
+            assert_eq!(raw, Vec::<char>::new(), "{safe}");
+            assert!(
+                safe.contains("\\u009b") && safe.contains("\\u202e"),
+                "{safe}"
+            );
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&safe).unwrap(),
+                value
+            );
+        }
+        let plain = "{\"a\":\"b\"}".to_owned();
+        assert_eq!(escape_json(plain.clone()), plain);
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! The `synology` command line (feature `cli`). The API subcommands are generated
-//! (`generated/cli/`); this module holds the global flags, the session set-up, output and
-//! exit codes.
+//! (`generated/cli/`); `api` and `apis` (raw calls, what the NAS publishes) are in `raw`; this
+//! module holds the global flags, the session set-up, output and exit codes.
 //!
 //! Exit codes: 0 ok; 1 unexpected; 2 usage (bad flags, bad configuration such as plain
-//! `http://` to a remote host without `--allow-insecure-http`); 3 DSM API error from a call,
-//! or `Unsupported`; 4 network, TLS, timeout, HTTP status, redirect, response over the size
-//! limit, stalled stream or decode error (and a re-login that failed for one of those); 5 a
-//! failed login, or a session that ended because DSM refused the re-login.
+//! `http://` to a remote host without `--allow-insecure-http`, a bad `synology api` parameter);
+//! 3 DSM API error from a call, or `Unsupported`; 4 network, TLS, timeout, HTTP status,
+//! redirect, response over the size limit, stalled stream or decode error (and a re-login that
+//! failed for one of those); 5 a failed login, or a session that ended because DSM refused the
+//! re-login.
 
 // The helpers below serve the generated family commands; with some families' features off,
 // some go unused.
@@ -14,6 +15,7 @@
 
 mod escape;
 mod output;
+mod raw;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -25,6 +27,7 @@ use futures_core::Stream;
 use futures_util::StreamExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::generated::cli as api;
 use crate::mock::{DEMO_PASSWORD, DEMO_USER, MockConfig, MockDsm};
@@ -37,6 +40,8 @@ pub(crate) enum Failure {
     Usage(String),
     /// A call failed (exit 3 or 4).
     Call(Error),
+    /// A call failed, with a hint on what to do (exit as for `Call`).
+    Hinted(Box<Error>, &'static str),
     /// The login failed (exit 5, or 4 for network trouble).
     Login(Error),
     /// Anything else (exit 1).
@@ -53,6 +58,7 @@ impl Failure {
             Failure::Usage(_) => 2,
             Failure::Unexpected(_) => 1,
             Failure::Login(e) | Failure::Call(e) => error_exit_code(e),
+            Failure::Hinted(e, _) => error_exit_code(e),
         }
     }
 }
@@ -89,6 +95,7 @@ impl std::fmt::Display for Failure {
         match self {
             Failure::Usage(m) | Failure::Unexpected(m) => f.write_str(m),
             Failure::Call(e) => write!(f, "{e}"),
+            Failure::Hinted(e, hint) => write!(f, "{e} ({hint})"),
             Failure::Login(e) => write!(f, "login failed: {e}"),
         }
     }
@@ -192,8 +199,18 @@ fn command() -> Command {
              Plain http:// is refused for any host but this machine, as the password and the session would cross \
              the network in clear; --allow-insecure-http, or SYNOLOGY_ALLOW_INSECURE_HTTP set to 1, true or yes, \
              allows it.\n\n\
-             Tables and error messages show control characters from the server as escapes (\\u{1b} for ESC, \
-             \\u{202e} for a right-to-left override); JSON output is the response's exact JSON.",
+             Any API, even one the spec does not cover: synology api SYNO.Core.System info type=storage \
+             (KEY=VALUE sends a string, -F KEY=JSON a JSON value; --version N, --get, --path CGI). \
+             What the NAS publishes and how this client covers it: synology apis [--filter TEXT].\n\n\
+             Output: json or table (--output; table on a terminal, else json; synology api prints JSON \
+             unless --output table). Tables and error messages show control characters from the server \
+             as escapes (\\u{1b} for ESC, \\u{202e} for a right-to-left override); JSON output is the \
+             response's exact JSON, with DEL, C1 and bidi controls written as \\u escapes (the strings \
+             read back the same).\n\n\
+             Exit codes: 0 ok; 1 unexpected; 2 usage (bad flags or parameters, plain HTTP without \
+             consent); 3 DSM error or an API the NAS does not publish; 4 network, TLS, timeout, HTTP, \
+             redirect, size limit, stalled stream or decode error; 5 failed login, or a session DSM \
+             refused to renew.",
         )
         .version(env!("CARGO_PKG_VERSION"))
         .subcommand_required(true)
@@ -239,6 +256,8 @@ fn command() -> Command {
         .arg(Arg::new("verbose").short('v').long("verbose").action(ArgAction::Count).help("Log to stderr (-vv for more)"))
         .arg(Arg::new("mock").long("mock").action(ArgAction::SetTrue).help("Run against an embedded mock DSM as its demo user"))
         .subcommands(api::commands())
+        .subcommand(raw::api_command())
+        .subcommand(raw::apis_command())
         .subcommand(
             Command::new("mock-server").about("Serve the mock DSM until interrupted; prints its URL first").arg(
                 Arg::new("port")
@@ -304,6 +323,11 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
     if family == "mock-server" {
         return mock_server(sub.get_one::<u16>("port").copied().unwrap_or(0)).await;
     }
+    // A raw call's arguments are checked before connecting: a bad one sends nothing.
+    let raw_call = match family {
+        "api" => Some(raw::Call::parse(sub)?),
+        _ => None,
+    };
     let (client, _mock) = connect(matches).await?;
     let progress = |n: usize| {
         let mut err = std::io::stderr();
@@ -313,22 +337,61 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
     let show_progress = std::io::stderr().is_terminal();
     let quiet = |_: usize| {};
     let progress: &(dyn Fn(usize) + Sync) = if show_progress { &progress } else { &quiet };
-    let result = api::run(&client, family, sub, progress).await;
+    let result = match (family, raw_call) {
+        (_, Some(call)) => call.send(&client).await.map(Printed::Data),
+        ("apis", None) => raw::apis(&client, sub).await.map(Printed::Apis),
+        _ => api::run(&client, family, sub, progress)
+            .await
+            .map(Printed::Typed),
+    };
     if show_progress && sub_wants_all(sub) {
         eprintln!();
     }
     // Log out whatever happened, so DSM frees the session; a failed logout changes nothing.
     let _ = client.logout().await;
-    let json = result?;
+    let printed = result?;
+    let terminal = std::io::stdout().is_terminal();
     let table = match matches.get_one::<String>("output").map(String::as_str) {
         Some("table") => true,
         Some(_) => false,
-        None => std::io::stdout().is_terminal(),
+        // `synology api` is for scripts and exploring alike: JSON unless asked.
+        None => terminal && !matches!(printed, Printed::Data(_)),
     };
-    let text = if table { output::table(&json) } else { json };
+    let text = match printed {
+        Printed::Typed(json) if table => output::table(&json),
+        Printed::Typed(json) => escape::escape_json(json),
+        Printed::Data(Value::Null) if table => output::table("{}"),
+        Printed::Data(data) if table => output::table(&data.to_string()),
+        Printed::Data(Value::Null) => "{}".to_owned(),
+        Printed::Data(data) => json_text(&data, terminal)?,
+        Printed::Apis(rows) if table => raw::apis_table(&rows),
+        Printed::Apis(rows) => json_text(&rows, terminal)?,
+    };
     let mut out = std::io::stdout().lock();
     writeln!(out, "{text}")
         .map_err(|e| Failure::Unexpected(format!("cannot write the output: {e}")))
+}
+
+/// What a command prints.
+enum Printed {
+    /// A generated command's typed response, pretty JSON.
+    Typed(String),
+    /// A raw call's `data`.
+    Data(Value),
+    /// `synology apis`.
+    Apis(Vec<raw::ApiRow>),
+}
+
+/// `value` as JSON, pretty for a terminal and compact otherwise, with the controls serde_json
+/// leaves raw in strings escaped.
+fn json_text<T: Serialize>(value: &T, pretty: bool) -> Result<String, Failure> {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    };
+    text.map(escape::escape_json)
+        .map_err(|e| Failure::Unexpected(format!("cannot print the response: {e}")))
 }
 
 /// Whether the selected method was asked for `--all`.

@@ -302,6 +302,14 @@ pub(crate) static METHODS: &[&crate::__rt::MethodMeta] = &[
     #[cfg(feature = "cloud-sync")]
     &cloud_sync::family_api::GET_CONNECTION_SETTING,
     #[cfg(feature = "cloud-sync")]
+    &cloud_sync::family_api::LIST_SESS,
+    #[cfg(feature = "cloud-sync")]
+    &cloud_sync::family_api::GET_SELECTIVE_SYNC_CONFIG,
+    #[cfg(feature = "cloud-sync")]
+    &cloud_sync::family_api::GET_SESSION_SETTING,
+    #[cfg(feature = "cloud-sync")]
+    &cloud_sync::family_api::GET_CONFIG,
+    #[cfg(feature = "cloud-sync")]
     &cloud_sync::family_api::PAUSE,
     #[cfg(feature = "cloud-sync")]
     &cloud_sync::family_api::RESUME,

@@ -6,18 +6,27 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{Fault, RecordedRequest, State};
-use crate::generated::METHODS;
+use crate::generated::{APIS, METHODS};
 use crate::rt::MethodMeta;
 
-/// Parameter names whose values never enter the request log.
-const SECRET_NAMES: [&str; 6] = [
+/// Parameter names whose values never enter the request log, in any case (`SynoToken`,
+/// `PASSWORD`): the client's own secrets and the well-known ones a raw call may send.
+const SECRET_NAMES: [&str; 9] = [
     "_sid",
     "passwd",
+    "password",
+    "passphrase",
     "otp_code",
     "device_id",
-    "SynoToken",
+    "did",
+    "device_token",
     "synotoken",
 ];
+
+/// Whether `name` is one of [`SECRET_NAMES`], in any case.
+fn is_secret_name(name: &str) -> bool {
+    SECRET_NAMES.iter().any(|s| s.eq_ignore_ascii_case(name))
+}
 
 /// An HTTP answer.
 pub(crate) struct Answer {
@@ -59,8 +68,7 @@ pub(crate) fn handle(
         let masked = params
             .iter()
             .map(|(k, v)| {
-                let secret =
-                    SECRET_NAMES.contains(&k.as_str()) || meta.is_some_and(|m| is_secret(m, k));
+                let secret = is_secret_name(k) || meta.is_some_and(|m| is_secret(m, k));
                 (k.clone(), if secret { "***".to_owned() } else { v.clone() })
             })
             .collect();
@@ -101,6 +109,11 @@ pub(crate) fn handle(
     // A real DSM routes by CGI file; Info also answers at query.cgi whatever it reports.
     let info = api == "SYNO.API.Info";
     if published.path != cgi && !(info && cgi == "query.cgi") {
+        return Answer::error(102);
+    }
+    // An API the spec does not model (published by a replayed API.Info answer, say) is one
+    // the mock cannot serve: DSM's "no such API", as for a name nobody publishes.
+    if !APIS.iter().any(|a| a.name == api) {
         return Answer::error(102);
     }
     let Ok(version) = version.parse::<u32>() else {
@@ -188,10 +201,12 @@ fn info_query(state: &State, params: &BTreeMap<String, String>) -> Answer {
     let mut data = serde_json::Map::new();
     for (name, p) in state.config.published_apis() {
         if wanted.contains(&"all") || wanted.contains(&name) {
-            data.insert(
-                name.to_owned(),
-                json!({"path": p.path, "minVersion": p.min_version, "maxVersion": p.max_version}),
-            );
+            let mut entry =
+                json!({"path": p.path, "minVersion": p.min_version, "maxVersion": p.max_version});
+            if let Some(format) = state.config.request_format_of(name) {
+                entry["requestFormat"] = json!(format);
+            }
+            data.insert(name.to_owned(), entry);
         }
     }
     Answer::data(Some(Value::Object(data)))

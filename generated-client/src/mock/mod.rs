@@ -1,9 +1,10 @@
 //! A mock DSM: a real HTTP server on 127.0.0.1, driven entirely by the spec.
 //!
-//! It checks what a real DSM checks (API exists: 102, method exists, case-sensitively: 103,
-//! version in range: 104, valid session: 119, required parameters: 114, and the HTTP verb the
-//! spec declares), answers each method's documented example, pages through configurable item
-//! sets, and records every request with its secrets masked.
+//! It checks what a real DSM checks (API exists at that CGI path: 102, also for an API it
+//! publishes but the spec does not model; method exists, case-sensitively: 103, version in
+//! range: 104, valid session: 119, required parameters: 114, and the HTTP verb the spec
+//! declares), answers each method's documented example, pages through configurable item sets,
+//! and records every request with its secrets masked.
 //!
 //! It stays up when clients misbehave: the request log keeps the most recent
 //! [`MockConfig::DEFAULT_REQUEST_LOG_LIMIT`] requests ([`MockConfig::request_log_limit`]);
@@ -27,6 +28,9 @@
 //! ```
 
 mod dispatch;
+// The tests call the Cloud Sync APIs the mock models.
+#[cfg(all(test, feature = "cloud-sync"))]
+mod tests;
 mod tls;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -70,6 +74,8 @@ pub struct Published {
 pub struct MockConfig {
     users: Vec<MockUser>,
     apis: BTreeMap<String, Published>,
+    /// `requestFormat` per published API that has one (`JSON`).
+    request_formats: BTreeMap<String, String>,
     page_cap: Option<usize>,
     synotoken_placeholder: bool,
     tls: Option<(String, String)>,
@@ -102,8 +108,9 @@ impl MockConfig {
     /// ([`tls_handshake_timeout`](Self::tls_handshake_timeout)).
     pub const DEFAULT_TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-    /// Like DSM 7: every spec API at its spec path and versions; `SYNO.API.Auth` at
-    /// `entry.cgi` up to version 7. The demo user can log in.
+    /// Like DSM 7: every spec API at its spec path and versions (with `requestFormat: JSON`
+    /// for those the spec declares `request_format: json`); `SYNO.API.Auth` at `entry.cgi` up
+    /// to version 7. The demo user can log in.
     pub fn dsm7() -> Self {
         let apis = APIS
             .iter()
@@ -116,9 +123,15 @@ impl MockConfig {
                 (a.name.to_owned(), p)
             })
             .collect();
+        let request_formats = APIS
+            .iter()
+            .filter(|a| a.json)
+            .map(|a| (a.name.to_owned(), "JSON".to_owned()))
+            .collect();
         MockConfig {
             users: Vec::new(),
             apis,
+            request_formats,
             page_cap: None,
             synotoken_placeholder: false,
             tls: None,
@@ -142,8 +155,9 @@ impl MockConfig {
 
     /// Like the NAS that gave `answer`, a recorded `SYNO.API.Info` `query=all` answer (the
     /// whole envelope, or its `data` object): publishes exactly the APIs it lists, at their
-    /// paths and versions, and lists them all when asked. APIs the spec does not describe are
-    /// listed but answer code 103 (no such method). The demo user can log in.
+    /// paths, versions and request formats, and lists them all when asked. APIs the spec does
+    /// not describe are listed but answer code 102 (no such API), as the mock cannot serve
+    /// them. The demo user can log in.
     pub fn from_api_info(answer: &str) -> Result<Self, serde_json::Error> {
         #[derive(serde::Deserialize)]
         #[serde(untagged)]
@@ -156,6 +170,10 @@ impl MockConfig {
         let (Answer::Envelope { data: entries } | Answer::Bare(entries)) =
             serde_json::from_str(answer)?;
         let mut config = Self::dsm7();
+        config.request_formats = entries
+            .iter()
+            .filter_map(|(name, e)| Some((name.clone(), e.request_format.clone()?)))
+            .collect();
         config.apis = entries
             .into_iter()
             .map(|(name, e)| {
@@ -228,7 +246,8 @@ impl MockConfig {
         self
     }
 
-    /// Publishes `api` at `path` with versions `min..=max` (adding or replacing it).
+    /// Publishes `api` at `path` with versions `min..=max` (adding or replacing it; a replaced
+    /// API keeps its request format).
     pub fn api(mut self, api: &str, path: &str, min_version: u32, max_version: u32) -> Self {
         self.apis.insert(
             api.to_owned(),
@@ -244,6 +263,20 @@ impl MockConfig {
     /// Stops publishing `api`: API.Info no longer lists it and calls get code 102.
     pub fn without_api(mut self, api: &str) -> Self {
         self.apis.remove(api);
+        self.request_formats.remove(api);
+        self
+    }
+
+    /// Lists `api` in API.Info with this `requestFormat` (`JSON`: it takes JSON-encoded
+    /// values); an empty `format` lists it with none. Only what API.Info says: the mock checks
+    /// the encoding of the parameters the spec declares JSON, whatever is listed.
+    pub fn request_format(mut self, api: &str, format: &str) -> Self {
+        if format.is_empty() {
+            self.request_formats.remove(api);
+        } else {
+            self.request_formats
+                .insert(api.to_owned(), format.to_owned());
+        }
         self
     }
 
@@ -255,6 +288,11 @@ impl MockConfig {
 
     fn published(&self, api: &str) -> Option<&Published> {
         self.apis.get(api)
+    }
+
+    /// The `requestFormat` API.Info lists for `api`, when it has one.
+    fn request_format_of(&self, api: &str) -> Option<&str> {
+        self.request_formats.get(api).map(String::as_str)
     }
 
     /// Every published API, by name.
@@ -270,8 +308,9 @@ pub struct RecordedRequest {
     pub verb: String,
     /// `/webapi/entry.cgi`
     pub path: String,
-    /// Query and form parameters together; secrets (`_sid`, `passwd`, `otp_code`,
-    /// `device_id`, and every parameter the spec marks secret) read `***`.
+    /// Query and form parameters together; secrets read `***`: `_sid`, `passwd`, `password`,
+    /// `passphrase`, `otp_code`, `device_id`, `did`, `device_token` and `SynoToken` in any
+    /// case, and every parameter the spec marks secret.
     pub params: BTreeMap<String, String>,
     /// Whether an `X-SYNO-TOKEN` header came with it.
     pub syno_token: bool,

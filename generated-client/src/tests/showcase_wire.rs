@@ -1,6 +1,6 @@
 //! The showcase snapshot's request builders over real HTTP: what each encoding puts on the
 //! wire for an API with `request_format: json`. The mock does not describe the showcase APIs
-//! (it answers 103), but it publishes the one asked for and logs the request first.
+//! (it answers 102, no such API), but it publishes the one asked for and logs the request first.
 
 use super::snapshot_showcase::showcase::Color;
 use crate::mock::{MockConfig, MockDsm};
@@ -24,7 +24,7 @@ async fn json_request_format_encodes_each_kind_as_declared() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(err.code(), Some(103), "{err}");
+    assert_eq!(err.code(), Some(102), "{err}");
     let sent = &dsm.requests()[0].params;
     assert_eq!(sent["item_id"], "7");
     assert_eq!(sent["start"], "0");

@@ -19,7 +19,7 @@ pub(super) fn command() -> ::clap::Command {
                         "true|false",
                         false,
                         ::clap::value_parser!(bool),
-                        "Ask for the tray view [DSM default: false]",
+                        "Ask for the tray view: `notification` then holds the latest file activity [DSM default: false]",
                     ),
                 )
                 .arg(
@@ -53,10 +53,10 @@ pub(super) fn command() -> ::clap::Command {
         .subcommand(
             ::clap::Command::new("get-connection-setting")
                 .about(
-                    "Gets a connection's settings (schedule, speed limits); no shape is recorded, so raw JSON",
+                    "Gets a connection's settings: name, polling period, speed limits, schedule",
                 )
                 .long_about(
-                    "Gets a connection's settings (schedule, speed limits); no shape is recorded, so raw JSON.\n\nDSM: SYNO.CloudSync method get_connection_setting, version 1+, HTTP GET.",
+                    "Gets a connection's settings: name, polling period, speed limits, schedule.\n\nDSM: SYNO.CloudSync method get_connection_setting, version 1+, HTTP GET.",
                 )
                 .arg(
                     crate::cli::arg(
@@ -66,6 +66,69 @@ pub(super) fn command() -> ::clap::Command {
                         ::clap::value_parser!(i64),
                         "Connection ID (`id` from `list_conn`)",
                     ),
+                ),
+        )
+        .subcommand(
+            ::clap::Command::new("list-sess")
+                .about(
+                    "Lists a connection's sync tasks (sessions), each a local folder paired with a cloud folder",
+                )
+                .long_about(
+                    "Lists a connection's sync tasks (sessions), each a local folder paired with a cloud folder.\n\nDSM: SYNO.CloudSync method list_sess, version 1+, HTTP GET.",
+                )
+                .arg(
+                    crate::cli::arg(
+                        "connection-id",
+                        "INTEGER",
+                        true,
+                        ::clap::value_parser!(i64),
+                        "Connection ID (`id` from `list_conn`)",
+                    ),
+                ),
+        )
+        .subcommand(
+            ::clap::Command::new("get-selective-sync-config")
+                .about(
+                    "Gets what a sync task leaves out: folders, names, extensions, large files",
+                )
+                .long_about(
+                    "Gets what a sync task leaves out: folders, names, extensions, large files.\n\nDSM: SYNO.CloudSync method get_selective_sync_config, version 1+, HTTP GET.",
+                )
+                .arg(
+                    crate::cli::arg(
+                        "session-id",
+                        "INTEGER",
+                        true,
+                        ::clap::value_parser!(i64),
+                        "Sync task (session) ID (`sess_id` from `list_sess`)",
+                    ),
+                ),
+        )
+        .subcommand(
+            ::clap::Command::new("get-session-setting")
+                .about(
+                    "Gets a sync task's settings: direction, deletions, consistency check, encryption",
+                )
+                .long_about(
+                    "Gets a sync task's settings: direction, deletions, consistency check, encryption.\n\nDSM: SYNO.CloudSync method get_session_setting, version 1+, HTTP GET.",
+                )
+                .arg(
+                    crate::cli::arg(
+                        "session-id",
+                        "INTEGER",
+                        true,
+                        ::clap::value_parser!(i64),
+                        "Sync task (session) ID (`sess_id` from `list_sess`)",
+                    ),
+                ),
+        )
+        .subcommand(
+            ::clap::Command::new("get-config")
+                .about(
+                    "Gets the Cloud Sync package's settings: admin mode, log size, workers, database volume",
+                )
+                .long_about(
+                    "Gets the Cloud Sync package's settings: admin mode, log size, workers, database volume.\n\nDSM: SYNO.CloudSync method get_config, version 1+, HTTP GET.",
                 ),
         )
         .subcommand(
@@ -106,7 +169,7 @@ pub(super) fn command() -> ::clap::Command {
                     "Lists a connection's file log, newest first, with optional filters",
                 )
                 .long_about(
-                    "Lists a connection's file log, newest first, with optional filters.\n\nDSM: SYNO.CloudSync method get_log, version 1+, HTTP GET.",
+                    "Lists a connection's file log, newest first, with optional filters.\n\nDSM: SYNO.CloudSync method get_log, version 1+, HTTP GET.\n- DSM also answers a call without `connection_id` (with only `offset` and `limit`); the client always sends one.",
                 )
                 .arg(
                     crate::cli::arg(
@@ -141,7 +204,7 @@ pub(super) fn command() -> ::clap::Command {
                         "TEXT",
                         false,
                         ::clap::value_parser!(::std::string::String),
-                        "Only entries whose file name contains this",
+                        "Only entries whose file name contains this (public clients send an empty string for all)",
                     ),
                 )
                 .arg(
@@ -150,7 +213,7 @@ pub(super) fn command() -> ::clap::Command {
                         "UNIX_TIME",
                         false,
                         ::clap::value_parser!(i64),
-                        "Only entries from this time on",
+                        "Only entries from this time on (0: no lower bound) [DSM default: 0]",
                     ),
                 )
                 .arg(
@@ -159,7 +222,7 @@ pub(super) fn command() -> ::clap::Command {
                         "UNIX_TIME",
                         false,
                         ::clap::value_parser!(i64),
-                        "Only entries up to this time",
+                        "Only entries up to this time (0: no upper bound) [DSM default: 0]",
                     ),
                 )
                 .arg(
@@ -168,7 +231,7 @@ pub(super) fn command() -> ::clap::Command {
                         "INTEGER",
                         false,
                         ::clap::value_parser!(i64),
-                        "Only entries of this severity (absent means all)",
+                        "Only entries of this severity (-1 or absent: all) [DSM default: -1]",
                     ),
                 )
                 .arg(
@@ -177,7 +240,7 @@ pub(super) fn command() -> ::clap::Command {
                         "INTEGER",
                         false,
                         ::clap::value_parser!(i64),
-                        "Only entries of this action (absent means all)",
+                        "Only entries of this action (-1 or absent: all) [DSM default: -1]",
                     ),
                 )
                 .arg(
@@ -332,6 +395,30 @@ pub(super) async fn run(
                 .get_connection_setting(
                     crate::cli::required::<i64>(m, "connection-id")?,
                 );
+            crate::cli::to_json(&request.send().await?)
+        }
+        ::std::option::Option::Some(("list-sess", m)) => {
+            let request = client
+                .cloud_sync()
+                .list_sess(crate::cli::required::<i64>(m, "connection-id")?);
+            crate::cli::to_json(&request.send().await?)
+        }
+        ::std::option::Option::Some(("get-selective-sync-config", m)) => {
+            let request = client
+                .cloud_sync()
+                .get_selective_sync_config(
+                    crate::cli::required::<i64>(m, "session-id")?,
+                );
+            crate::cli::to_json(&request.send().await?)
+        }
+        ::std::option::Option::Some(("get-session-setting", m)) => {
+            let request = client
+                .cloud_sync()
+                .get_session_setting(crate::cli::required::<i64>(m, "session-id")?);
+            crate::cli::to_json(&request.send().await?)
+        }
+        ::std::option::Option::Some(("get-config", _)) => {
+            let request = client.cloud_sync().get_config();
             crate::cli::to_json(&request.send().await?)
         }
         ::std::option::Option::Some(("pause", m)) => {

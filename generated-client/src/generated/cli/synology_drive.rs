@@ -18,16 +18,58 @@ pub(super) fn command() -> ::clap::Command {
                     ::clap::Command::new("list")
                         .about("Lists the connected clients")
                         .long_about(
-                            "Lists the connected clients.\n\nDSM: SYNO.SynologyDrive.Connection method list, version 1+, HTTP GET.",
+                            "Lists the connected clients.\n\nDSM: SYNO.SynologyDrive.Connection method list, version 1+, HTTP GET.\n- Synology's Drive API document describes version 2; public clients call version 1 with the same parameters.",
+                        )
+                        .arg(
+                            crate::cli::arg(
+                                "offset",
+                                "INTEGER",
+                                false,
+                                ::clap::value_parser!(u64),
+                                "First client to return [DSM default: 0]",
+                            ),
+                        )
+                        .arg(
+                            crate::cli::arg(
+                                "limit",
+                                "INTEGER",
+                                false,
+                                ::clap::value_parser!(u64),
+                                "Page size (0: every client) [DSM default: 0]",
+                            ),
+                        )
+                        .arg(
+                            crate::cli::arg(
+                                "sort-by",
+                                "client_id|client_name|login_time|client_status|client_type|client_ip|client_location|client_version|last_auth_time",
+                                false,
+                                ::clap::value_parser!(::std::string::String),
+                                "What to sort by",
+                            ),
+                        )
+                        .arg(
+                            crate::cli::arg(
+                                "sort-direction",
+                                "ASC|DESC",
+                                false,
+                                ::clap::value_parser!(::std::string::String),
+                                "Sort order",
+                            ),
+                        )
+                        .arg(
+                            ::clap::Arg::new("all")
+                                .long("all")
+                                .action(::clap::ArgAction::SetTrue)
+                                .help("Fetch every page and print all `items` as one list"),
                         ),
                 )
                 .subcommand(
                     ::clap::Command::new("summary")
                         .about(
-                            "Counts the connected clients (version 2 and up; no shape is recorded, so raw JSON)",
+                            "Counts the connected clients by kind (version 2 and up; version 1 answers 103)",
                         )
                         .long_about(
-                            "Counts the connected clients (version 2 and up; no shape is recorded, so raw JSON).\n\nDSM: SYNO.SynologyDrive.Connection method summary, version 2+, HTTP GET.",
+                            "Counts the connected clients by kind (version 2 and up; version 1 answers 103).\n\nDSM: SYNO.SynologyDrive.Connection method summary, version 2+, HTTP GET.",
                         ),
                 ),
         )
@@ -124,14 +166,46 @@ pub(super) fn command() -> ::clap::Command {
 pub(super) async fn run(
     client: &crate::Client,
     matches: &::clap::ArgMatches,
-    _progress: &(dyn Fn(usize) + Sync),
+    progress: &(dyn Fn(usize) + Sync),
 ) -> ::std::result::Result<::std::string::String, crate::cli::Failure> {
     match matches.subcommand() {
         ::std::option::Option::Some(("connection", m)) => {
             match m.subcommand() {
-                ::std::option::Option::Some(("list", _)) => {
+                ::std::option::Option::Some(("list", m)) => {
                     let request = client.synology_drive().connection().list();
-                    crate::cli::to_json(&request.send().await?)
+                    let request = crate::cli::set(
+                        request,
+                        crate::cli::optional::<u64>(m, "offset"),
+                        |r, v| r.offset(v),
+                    );
+                    let request = crate::cli::set(
+                        request,
+                        crate::cli::optional::<u64>(m, "limit"),
+                        |r, v| r.limit(v),
+                    );
+                    let request = crate::cli::set(
+                        request,
+                        crate::cli::optional::<::std::string::String>(m, "sort-by")
+                            .map(|v: ::std::string::String| <super::super::synology_drive::DriveConnectionSortKey>::from(
+                                v.as_str(),
+                            )),
+                        |r, v| r.sort_by(v),
+                    );
+                    let request = crate::cli::set(
+                        request,
+                        crate::cli::optional::<
+                            ::std::string::String,
+                        >(m, "sort-direction")
+                            .map(|v: ::std::string::String| <super::super::synology_drive::DriveSortDirection>::from(
+                                v.as_str(),
+                            )),
+                        |r, v| r.sort_direction(v),
+                    );
+                    if m.get_flag("all") {
+                        crate::cli::collect(request.stream(), progress).await
+                    } else {
+                        crate::cli::to_json(&request.send().await?)
+                    }
                 }
                 ::std::option::Option::Some(("summary", _)) => {
                     let request = client.synology_drive().connection().summary();

@@ -19,6 +19,15 @@ pub(super) fn command() -> ::clap::Command {
                         .about("Lists the ShareSync connections")
                         .long_about(
                             "Lists the ShareSync connections.\n\nDSM: SYNO.SynologyDriveShareSync.Connection method list, version 1+, HTTP GET.",
+                        )
+                        .arg(
+                            crate::cli::arg(
+                                "additional",
+                                "JSON",
+                                false,
+                                ::clap::value_parser!(::std::string::String),
+                                "Extra information to add (Drive's web UI asks for both)",
+                            ),
                         ),
                 ),
         )
@@ -33,8 +42,17 @@ pub(super) async fn run(
     match matches.subcommand() {
         ::std::option::Option::Some(("connection", m)) => {
             match m.subcommand() {
-                ::std::option::Option::Some(("list", _)) => {
+                ::std::option::Option::Some(("list", m)) => {
                     let request = client.synology_drive_share_sync().connection().list();
+                    let request = crate::cli::set(
+                        request,
+                        crate::cli::json::<
+                            ::std::vec::Vec<
+                                super::super::synology_drive_share_sync::ShareSyncAdditional,
+                            >,
+                        >(m, "additional")?,
+                        |r, v| r.additional(v),
+                    );
                     crate::cli::to_json(&request.send().await?)
                 }
                 _ => ::std::result::Result::Err(crate::cli::Failure::usage("connection")),

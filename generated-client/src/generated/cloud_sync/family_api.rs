@@ -7,7 +7,7 @@ impl super::CloudSync {
     /// DSM: `SYNO.CloudSync` method `list_conn`, version 1+, HTTP GET, values JSON-encoded (the API's request format).
     ///
     /// # Parameters
-    /// - `is_tray` (optional, [`ListConnRequest::is_tray`], DSM default `false`): Ask for the tray view
+    /// - `is_tray` (optional, [`ListConnRequest::is_tray`], DSM default `false`): Ask for the tray view: `notification` then holds the latest file activity
     /// - `group_by` (optional, [`ListConnRequest::group_by`], DSM default `group_by_user`): How to group the connections
     ///
     /// # Response
@@ -51,7 +51,7 @@ impl super::CloudSync {
         }
     }
 
-    /// Gets a connection's settings (schedule, speed limits); no shape is recorded, so raw JSON.
+    /// Gets a connection's settings: name, polling period, speed limits, schedule.
     ///
     /// DSM: `SYNO.CloudSync` method `get_connection_setting`, version 1+, HTTP GET, values JSON-encoded (the API's request format).
     ///
@@ -59,7 +59,7 @@ impl super::CloudSync {
     /// - `connection_id` (required, positional): Connection ID (`id` from `list_conn`)
     ///
     /// # Response
-    /// The `data` object.
+    /// [`ConnSetting`](super::ConnSetting), the `data` object.
     ///
     /// # Example
     /// ```no_run
@@ -76,6 +76,103 @@ impl super::CloudSync {
             client: self.client.clone(),
             params: crate::__rt::Params::new(&GET_CONNECTION_SETTING)
                 .with(0, connection_id),
+        }
+    }
+
+    /// Lists a connection's sync tasks (sessions), each a local folder paired with a cloud folder.
+    ///
+    /// DSM: `SYNO.CloudSync` method `list_sess`, version 1+, HTTP GET, values JSON-encoded (the API's request format).
+    ///
+    /// # Parameters
+    /// - `connection_id` (required, positional): Connection ID (`id` from `list_conn`)
+    ///
+    /// # Response
+    /// [`SessionList`](super::SessionList), the `data` object.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # async fn run(client: synology_client::Client) -> Result<(), synology_client::Error> {
+    /// let data = client.cloud_sync().list_sess(3).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_sess(&self, connection_id: i64) -> ListSessRequest {
+        ListSessRequest {
+            client: self.client.clone(),
+            params: crate::__rt::Params::new(&LIST_SESS).with(0, connection_id),
+        }
+    }
+
+    /// Gets what a sync task leaves out: folders, names, extensions, large files.
+    ///
+    /// DSM: `SYNO.CloudSync` method `get_selective_sync_config`, version 1+, HTTP GET, values JSON-encoded (the API's request format).
+    ///
+    /// # Parameters
+    /// - `session_id` (required, positional): Sync task (session) ID (`sess_id` from `list_sess`)
+    ///
+    /// # Response
+    /// [`SelectiveSyncConfig`](super::SelectiveSyncConfig), the `data` object.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # async fn run(client: synology_client::Client) -> Result<(), synology_client::Error> {
+    /// let data = client.cloud_sync().get_selective_sync_config(4).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_selective_sync_config(
+        &self,
+        session_id: i64,
+    ) -> GetSelectiveSyncConfigRequest {
+        GetSelectiveSyncConfigRequest {
+            client: self.client.clone(),
+            params: crate::__rt::Params::new(&GET_SELECTIVE_SYNC_CONFIG)
+                .with(0, session_id),
+        }
+    }
+
+    /// Gets a sync task's settings: direction, deletions, consistency check, encryption.
+    ///
+    /// DSM: `SYNO.CloudSync` method `get_session_setting`, version 1+, HTTP GET, values JSON-encoded (the API's request format).
+    ///
+    /// # Parameters
+    /// - `session_id` (required, positional): Sync task (session) ID (`sess_id` from `list_sess`)
+    ///
+    /// # Response
+    /// [`SessionSetting`](super::SessionSetting), the `data` object.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # async fn run(client: synology_client::Client) -> Result<(), synology_client::Error> {
+    /// let data = client.cloud_sync().get_session_setting(4).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_session_setting(&self, session_id: i64) -> GetSessionSettingRequest {
+        GetSessionSettingRequest {
+            client: self.client.clone(),
+            params: crate::__rt::Params::new(&GET_SESSION_SETTING).with(0, session_id),
+        }
+    }
+
+    /// Gets the Cloud Sync package's settings: admin mode, log size, workers, database volume.
+    ///
+    /// DSM: `SYNO.CloudSync` method `get_config`, version 1+, HTTP GET, values JSON-encoded (the API's request format).
+    ///
+    /// # Response
+    /// [`CloudSyncConfig`](super::CloudSyncConfig), the `data` object.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # async fn run(client: synology_client::Client) -> Result<(), synology_client::Error> {
+    /// let data = client.cloud_sync().get_config().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_config(&self) -> GetConfigRequest {
+        GetConfigRequest {
+            client: self.client.clone(),
+            params: crate::__rt::Params::new(&GET_CONFIG),
         }
     }
 
@@ -135,16 +232,19 @@ impl super::CloudSync {
     /// - `connection_id` (required, positional): Connection ID (`id` from `list_conn`)
     /// - `offset` (optional, [`GetLogRequest::offset`], DSM default `0`): First entry to return
     /// - `limit` (optional, [`GetLogRequest::limit`], DSM default `200`): Page size
-    /// - `keyword` (optional, [`GetLogRequest::keyword`]): Only entries whose file name contains this
-    /// - `date_from` (optional, [`GetLogRequest::date_from`]): Only entries from this time on
-    /// - `date_to` (optional, [`GetLogRequest::date_to`]): Only entries up to this time
-    /// - `log_level` (optional, [`GetLogRequest::log_level`]): Only entries of this severity (absent means all)
-    /// - `action` (optional, [`GetLogRequest::action`]): Only entries of this action (absent means all)
+    /// - `keyword` (optional, [`GetLogRequest::keyword`]): Only entries whose file name contains this (public clients send an empty string for all)
+    /// - `date_from` (optional, [`GetLogRequest::date_from`], DSM default `0`): Only entries from this time on (0: no lower bound)
+    /// - `date_to` (optional, [`GetLogRequest::date_to`], DSM default `0`): Only entries up to this time (0: no upper bound)
+    /// - `log_level` (optional, [`GetLogRequest::log_level`], DSM default `-1`): Only entries of this severity (-1 or absent: all)
+    /// - `action` (optional, [`GetLogRequest::action`], DSM default `-1`): Only entries of this action (-1 or absent: all)
     ///
     /// # Response
     /// [`SyncLogPage`](super::SyncLogPage), the `data` object.
     ///
     /// Paginated: [`GetLogRequest::stream`] yields every item of `items`, page after page.
+    ///
+    /// # Notes
+    /// - DSM also answers a call without `connection_id` (with only `offset` and `limit`); the client always sends one.
     ///
     /// # Example
     /// ```no_run
@@ -172,7 +272,7 @@ pub struct ListConnRequest {
 }
 
 impl ListConnRequest {
-    /// `is_tray`: Ask for the tray view (DSM default: `false`)
+    /// `is_tray`: Ask for the tray view: `notification` then holds the latest file activity (DSM default: `false`)
     pub fn is_tray(mut self, is_tray: bool) -> Self {
         self.params = self.params.with(0, is_tray);
         self
@@ -231,12 +331,110 @@ pub struct GetConnectionSettingRequest {
 
 impl GetConnectionSettingRequest {
     /// Sends the request and decodes the response's `data`.
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(self) -> ::std::result::Result<super::ConnSetting, crate::Error> {
         crate::__rt::call(&self.client, self.params).await
     }
 }
 
 impl crate::__rt::Request for GetConnectionSettingRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
+/// Request builder for `SYNO.CloudSync` `list_sess`, from `client.cloud_sync().list_sess(..)`.
+///
+/// Set optional parameters, then `send()` it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListSessRequest {
+    client: crate::Client,
+    params: crate::__rt::Params,
+}
+
+impl ListSessRequest {
+    /// Sends the request and decodes the response's `data`.
+    pub async fn send(self) -> ::std::result::Result<super::SessionList, crate::Error> {
+        crate::__rt::call(&self.client, self.params).await
+    }
+}
+
+impl crate::__rt::Request for ListSessRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
+/// Request builder for `SYNO.CloudSync` `get_selective_sync_config`, from `client.cloud_sync().get_selective_sync_config(..)`.
+///
+/// Set optional parameters, then `send()` it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetSelectiveSyncConfigRequest {
+    client: crate::Client,
+    params: crate::__rt::Params,
+}
+
+impl GetSelectiveSyncConfigRequest {
+    /// Sends the request and decodes the response's `data`.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<super::SelectiveSyncConfig, crate::Error> {
+        crate::__rt::call(&self.client, self.params).await
+    }
+}
+
+impl crate::__rt::Request for GetSelectiveSyncConfigRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
+/// Request builder for `SYNO.CloudSync` `get_session_setting`, from `client.cloud_sync().get_session_setting(..)`.
+///
+/// Set optional parameters, then `send()` it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetSessionSettingRequest {
+    client: crate::Client,
+    params: crate::__rt::Params,
+}
+
+impl GetSessionSettingRequest {
+    /// Sends the request and decodes the response's `data`.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<super::SessionSetting, crate::Error> {
+        crate::__rt::call(&self.client, self.params).await
+    }
+}
+
+impl crate::__rt::Request for GetSessionSettingRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
+/// Request builder for `SYNO.CloudSync` `get_config`, from `client.cloud_sync().get_config(..)`.
+///
+/// Set optional parameters, then `send()` it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetConfigRequest {
+    client: crate::Client,
+    params: crate::__rt::Params,
+}
+
+impl GetConfigRequest {
+    /// Sends the request and decodes the response's `data`.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<super::CloudSyncConfig, crate::Error> {
+        crate::__rt::call(&self.client, self.params).await
+    }
+}
+
+impl crate::__rt::Request for GetConfigRequest {
     fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
         (self.client, self.params)
     }
@@ -323,7 +521,7 @@ impl GetLogRequest {
         self
     }
 
-    /// `keyword`: Only entries whose file name contains this
+    /// `keyword`: Only entries whose file name contains this (public clients send an empty string for all)
     pub fn keyword(
         mut self,
         keyword: impl ::std::convert::Into<::std::string::String>,
@@ -334,25 +532,25 @@ impl GetLogRequest {
         self
     }
 
-    /// `date_from`: Only entries from this time on
+    /// `date_from`: Only entries from this time on (0: no lower bound) (DSM default: `0`)
     pub fn date_from(mut self, date_from: crate::__rt::UnixTime) -> Self {
         self.params = self.params.with(4, date_from);
         self
     }
 
-    /// `date_to`: Only entries up to this time
+    /// `date_to`: Only entries up to this time (0: no upper bound) (DSM default: `0`)
     pub fn date_to(mut self, date_to: crate::__rt::UnixTime) -> Self {
         self.params = self.params.with(5, date_to);
         self
     }
 
-    /// `log_level`: Only entries of this severity (absent means all)
+    /// `log_level`: Only entries of this severity (-1 or absent: all) (DSM default: `-1`)
     pub fn log_level(mut self, log_level: super::LogLevel) -> Self {
         self.params = self.params.with(6, log_level);
         self
     }
 
-    /// `action`: Only entries of this action (absent means all)
+    /// `action`: Only entries of this action (-1 or absent: all) (DSM default: `-1`)
     pub fn action(mut self, action: super::LogAction) -> Self {
         self.params = self.params.with(7, action);
         self
@@ -452,11 +650,89 @@ pub(crate) static GET_CONNECTION_SETTING: crate::__rt::MethodMeta = crate::__rt:
     session: true,
     params: &[crate::__rt::ParamMeta::value("connection_id", true, 1, false).json()],
     has_data: true,
-    typed: false,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
-    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
-    example: ::std::option::Option::None,
+    decode_json: crate::__rt::decode_json::<super::ConnSetting>,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"client_type\":\"db\",\"isSSE\":false,\"is_enabled_schedule\":false,\"max_download_speed\":0,\"max_upload_speed\":0,\"part_size\":0,\"pull_event_period\":60,\"schedule_info\":\"111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111\",\"storage_class\":\"\",\"task_name\":\"Dropbox\"},\"success\":true}",
+    ),
+    pagination: ::std::option::Option::None,
+};
+
+/// How to call `SYNO.CloudSync` `list_sess`.
+pub(crate) static LIST_SESS: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "list_sess",
+    post: false,
+    min_version: 1,
+    session: true,
+    params: &[crate::__rt::ParamMeta::value("connection_id", true, 1, false).json()],
+    has_data: true,
+    typed: true,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<super::SessionList>,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"sess\":[{\"cloud_type_str\":\"db\",\"conn_id\":3,\"error\":0,\"error_desc\":\"\",\"link_status\":1,\"local_sync_path\":\"/team/reports\",\"remote_folder_id\":\"id:a4ayc_80_OEAAAAAAAAAXw\",\"remote_sync_path\":\"/reports\",\"sess_id\":4,\"sync_direction\":\"BIDIRECTION\",\"sync_status\":\"uptodate\"}],\"total\":1},\"success\":true}",
+    ),
+    pagination: ::std::option::Option::None,
+};
+
+/// How to call `SYNO.CloudSync` `get_selective_sync_config`.
+pub(crate) static GET_SELECTIVE_SYNC_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get_selective_sync_config",
+    post: false,
+    min_version: 1,
+    session: true,
+    params: &[crate::__rt::ParamMeta::value("session_id", true, 1, false).json()],
+    has_data: true,
+    typed: true,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<super::SelectiveSyncConfig>,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"filtered_extensions\":[\"iso\",\"tmp\"],\"filtered_max_upload_size\":1048576,\"filtered_names\":[\".DS_Store\"],\"filtered_paths\":[\"/reports/archive\"],\"user_defined_extensions\":[\"iso\"],\"user_defined_names\":[\".DS_Store\"]},\"success\":true}",
+    ),
+    pagination: ::std::option::Option::None,
+};
+
+/// How to call `SYNO.CloudSync` `get_session_setting`.
+pub(crate) static GET_SESSION_SETTING: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get_session_setting",
+    post: false,
+    min_version: 1,
+    session: true,
+    params: &[crate::__rt::ParamMeta::value("session_id", true, 1, false).json()],
+    has_data: true,
+    typed: true,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<super::SessionSetting>,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enable_server_encryption\":false,\"enc_key_exportable\":false,\"google_drive_convert_online_doc\":false,\"no_delete\":true,\"sync_attr_check_option\":true,\"sync_direction\":\"BIDIRECTION\"},\"success\":true}",
+    ),
+    pagination: ::std::option::Option::None,
+};
+
+/// How to call `SYNO.CloudSync` `get_config`.
+pub(crate) static GET_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get_config",
+    post: false,
+    min_version: 1,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: true,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<super::CloudSyncConfig>,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"admin_mode\":\"enable\",\"log_count\":20000,\"repo_vol_path\":\"/volume1\",\"sync_mode\":false,\"volume_count\":1,\"volume_list\":[{\"desc\":\"\",\"display\":\"Volume 1 (Available capacity:  715.84 GB )\",\"mount_point\":\"/volume1\",\"size_free\":\"768625090560\",\"size_total\":\"955458760704\",\"value\":\"1\",\"vol_desc\":\"\"}],\"worker_count\":3},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 
@@ -547,6 +823,66 @@ mod tests {
         let example = super::GET_PROPERTY.example.unwrap_or_default();
         let data: ::std::result::Result<super::super::ConnProperty, _> = crate::__rt::decode(
             &super::GET_PROPERTY,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn get_connection_setting_example_decodes() {
+        let example = super::GET_CONNECTION_SETTING.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::ConnSetting, _> = crate::__rt::decode(
+            &super::GET_CONNECTION_SETTING,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn list_sess_example_decodes() {
+        let example = super::LIST_SESS.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::SessionList, _> = crate::__rt::decode(
+            &super::LIST_SESS,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn get_selective_sync_config_example_decodes() {
+        let example = super::GET_SELECTIVE_SYNC_CONFIG.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::SelectiveSyncConfig, _> = crate::__rt::decode(
+            &super::GET_SELECTIVE_SYNC_CONFIG,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn get_session_setting_example_decodes() {
+        let example = super::GET_SESSION_SETTING.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::SessionSetting, _> = crate::__rt::decode(
+            &super::GET_SESSION_SETTING,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn get_config_example_decodes() {
+        let example = super::GET_CONFIG.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::CloudSyncConfig, _> = crate::__rt::decode(
+            &super::GET_CONFIG,
             example.as_bytes(),
         );
         if let ::std::result::Result::Err(e) = data {

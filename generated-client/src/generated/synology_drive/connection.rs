@@ -16,8 +16,19 @@ impl ConnectionApi {
     ///
     /// DSM: `SYNO.SynologyDrive.Connection` method `list`, version 1+, HTTP GET, values JSON-encoded (the API's request format).
     ///
+    /// # Parameters
+    /// - `offset` (optional, [`ListRequest::offset`], DSM default `0`): First client to return
+    /// - `limit` (optional, [`ListRequest::limit`], DSM default `0`): Page size (0: every client)
+    /// - `sort_by` (optional, [`ListRequest::sort_by`]): What to sort by
+    /// - `sort_direction` (optional, [`ListRequest::sort_direction`]): Sort order
+    ///
     /// # Response
     /// [`DriveConnectionPage`](super::DriveConnectionPage), the `data` object.
+    ///
+    /// Paginated: [`ListRequest::stream`] yields every item of `items`, page after page.
+    ///
+    /// # Notes
+    /// - Synology's Drive API document describes version 2; public clients call version 1 with the same parameters.
     ///
     /// # Example
     /// ```no_run
@@ -33,12 +44,12 @@ impl ConnectionApi {
         }
     }
 
-    /// Counts the connected clients (version 2 and up; no shape is recorded, so raw JSON).
+    /// Counts the connected clients by kind (version 2 and up; version 1 answers 103).
     ///
     /// DSM: `SYNO.SynologyDrive.Connection` method `summary`, version 2+, HTTP GET, values JSON-encoded (the API's request format).
     ///
     /// # Response
-    /// The `data` object.
+    /// [`DriveConnectionSummary`](super::DriveConnectionSummary), the `data` object.
     ///
     /// # Example
     /// ```no_run
@@ -66,11 +77,57 @@ pub struct ListRequest {
 }
 
 impl ListRequest {
+    /// `offset`: First client to return (DSM default: `0`)
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.params = self.params.with(0, offset);
+        self
+    }
+
+    /// `limit`: Page size (0: every client) (DSM default: `0`)
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.params = self.params.with(1, limit);
+        self
+    }
+
+    /// `sort_by`: What to sort by
+    pub fn sort_by(mut self, sort_by: super::DriveConnectionSortKey) -> Self {
+        self.params = self.params.with_json(2, &sort_by);
+        self
+    }
+
+    /// `sort_direction`: Sort order
+    pub fn sort_direction(mut self, sort_direction: super::DriveSortDirection) -> Self {
+        self.params = self.params.with_json(3, &sort_direction);
+        self
+    }
+
     /// Sends the request and decodes the response's `data`.
     pub async fn send(
         self,
     ) -> ::std::result::Result<super::DriveConnectionPage, crate::Error> {
         crate::__rt::call(&self.client, self.params).await
+    }
+
+    /// Streams every item, one page per request, starting at this builder's offset and
+    /// using its limit as the page size (a default page size when unset).
+    ///
+    /// Ends when the items seen reach the total DSM reports, or at an empty page. A server
+    /// that brings no progress (an empty page before the total, a page repeating the
+    /// previous one, more pages than the total allows) ends it with
+    /// [`Error::StreamStalled`](crate::Error::StreamStalled); one page is held at a time.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = ::std::result::Result<super::DriveConnection, crate::Error>,
+    > + ::std::marker::Send + 'static {
+        crate::__rt::paginate(
+            self.client,
+            self.params,
+            |page: super::DriveConnectionPage| (
+                page.items,
+                ::std::option::Option::Some(page.total),
+            ),
+        )
     }
 }
 
@@ -92,7 +149,9 @@ pub struct SummaryRequest {
 
 impl SummaryRequest {
     /// Sends the request and decodes the response's `data`.
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<super::DriveConnectionSummary, crate::Error> {
         crate::__rt::call(&self.client, self.params).await
     }
 }
@@ -120,16 +179,26 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     post: false,
     min_version: 1,
     session: true,
-    params: &[],
+    params: &[
+        crate::__rt::ParamMeta::value("offset", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("limit", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("sort_by", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("sort_direction", false, 1, false).json(),
+    ],
     has_data: true,
     typed: true,
-    secret_response: false,
+    secret_response: true,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DriveConnectionPage>,
     example: ::std::option::Option::Some(
-        "{\"data\":{\"items\":[],\"total\":0},\"success\":true}",
+        "{\"data\":{\"items\":[{\"client_can_wipe\":false,\"client_id\":\"LAPTOP-7F3A\",\"client_ip\":\"192.168.1.100\",\"client_is_relay\":false,\"client_location\":\"\",\"client_name\":\"john-laptop\",\"client_session_id\":\"c0ffee5e55104d2a9e1b7f00a1b2c3d4\",\"client_status\":\"on_line\",\"client_type\":\"drive\",\"client_version\":\"3.5.0-16084\",\"device_uuid\":\"9b2e7c41-5d3f-4a8e-b6c2-1f0e9d8a7b65\",\"last_auth_time\":1732788000,\"login_time\":\"1732780800\"}],\"total\":1},\"success\":true}",
     ),
-    pagination: ::std::option::Option::None,
+    pagination: ::std::option::Option::Some(crate::__rt::PageMeta {
+        offset: 0,
+        limit: 1,
+        items: "items",
+        total: ::std::option::Option::Some("total"),
+    }),
 };
 
 /// How to call `SYNO.SynologyDrive.Connection` `summary`.
@@ -141,11 +210,13 @@ pub(crate) static SUMMARY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[],
     has_data: true,
-    typed: false,
+    typed: true,
     secret_response: false,
     #[cfg(test)]
-    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
-    example: ::std::option::Option::None,
+    decode_json: crate::__rt::decode_json::<super::DriveConnectionSummary>,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"summary\":{\"desktop\":3,\"mobile\":1,\"sharesync\":1,\"total\":5}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 
@@ -157,6 +228,18 @@ mod tests {
         let example = super::LIST.example.unwrap_or_default();
         let data: ::std::result::Result<super::super::DriveConnectionPage, _> = crate::__rt::decode(
             &super::LIST,
+            example.as_bytes(),
+        );
+        if let ::std::result::Result::Err(e) = data {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn summary_example_decodes() {
+        let example = super::SUMMARY.example.unwrap_or_default();
+        let data: ::std::result::Result<super::super::DriveConnectionSummary, _> = crate::__rt::decode(
+            &super::SUMMARY,
             example.as_bytes(),
         );
         if let ::std::result::Result::Err(e) = data {

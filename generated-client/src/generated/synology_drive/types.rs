@@ -104,15 +104,366 @@ impl crate::__rt::WireValue for ClientType {
     }
 }
 
+/// Connection state of a Synology Drive client.
+///
+/// Open enum: a value this client does not know (from a newer DSM) decodes to `Unknown` with the raw text, and serializes back unchanged; match it with a `_` arm or `Unknown(..)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DriveClientStatus {
+    /// `off_line`: Offline
+    OffLine,
+    /// `on_line`: Online
+    OnLine,
+    /// `syncing`: Syncing
+    Syncing,
+    /// A value this client does not know, kept as DSM sent it.
+    Unknown(::std::string::String),
+}
+
+impl DriveClientStatus {
+    /// The value as DSM writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OffLine => "off_line",
+            Self::OnLine => "on_line",
+            Self::Syncing => "syncing",
+            Self::Unknown(raw) => raw,
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for DriveClientStatus {
+    fn from(raw: &str) -> Self {
+        match raw {
+            "off_line" => Self::OffLine,
+            "on_line" => Self::OnLine,
+            "syncing" => Self::Syncing,
+            _ => Self::Unknown(raw.to_owned()),
+        }
+    }
+}
+
+impl ::std::str::FromStr for DriveClientStatus {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(raw: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(raw))
+    }
+}
+
+impl ::std::fmt::Display for DriveClientStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for DriveClientStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DriveClientStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::__rt::de::string_enum(d)
+    }
+}
+
+impl crate::__rt::WireValue for DriveClientStatus {
+    fn to_wire(&self) -> ::std::string::String {
+        self.as_str().to_owned()
+    }
+}
+
+/// Kind of Synology Drive client.
+///
+/// Open enum: a value this client does not know (from a newer DSM) decodes to `Unknown` with the raw text, and serializes back unchanged; match it with a `_` arm or `Unknown(..)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DriveClientType {
+    /// `unknown`: DSM does not know the kind
+    UnknownType,
+    /// `drive`: Synology Drive Client
+    Drive,
+    /// `sharesync`: ShareSync (another Synology NAS)
+    Sharesync,
+    /// `dscloud`: DS cloud
+    Dscloud,
+    /// `backup`: Backup client
+    Backup,
+    /// A value this client does not know, kept as DSM sent it.
+    Unknown(::std::string::String),
+}
+
+impl DriveClientType {
+    /// The value as DSM writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UnknownType => "unknown",
+            Self::Drive => "drive",
+            Self::Sharesync => "sharesync",
+            Self::Dscloud => "dscloud",
+            Self::Backup => "backup",
+            Self::Unknown(raw) => raw,
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for DriveClientType {
+    fn from(raw: &str) -> Self {
+        match raw {
+            "unknown" => Self::UnknownType,
+            "drive" => Self::Drive,
+            "sharesync" => Self::Sharesync,
+            "dscloud" => Self::Dscloud,
+            "backup" => Self::Backup,
+            _ => Self::Unknown(raw.to_owned()),
+        }
+    }
+}
+
+impl ::std::str::FromStr for DriveClientType {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(raw: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(raw))
+    }
+}
+
+impl ::std::fmt::Display for DriveClientType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for DriveClientType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DriveClientType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::__rt::de::string_enum(d)
+    }
+}
+
+impl crate::__rt::WireValue for DriveClientType {
+    fn to_wire(&self) -> ::std::string::String {
+        self.as_str().to_owned()
+    }
+}
+
+/// A client connected to Synology Drive (no field is guaranteed: each is optional).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DriveConnection {
+    /// Client (device) ID
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// Client IP address
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub client_ip: ::std::option::Option<::std::string::String>,
+    /// The client's session ID (DSM's `delete` method takes it as `client_sess_id`)
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub client_session_id: ::std::option::Option<crate::__rt::Secret>,
+    /// Whether the client connects through a relay (QuickConnect)
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub client_is_relay: ::std::option::Option<bool>,
+    /// Client (device) name
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub client_name: ::std::option::Option<::std::string::String>,
+    /// Connection state (`off_line`, `on_line`, `syncing`)
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub client_status: ::std::option::Option<DriveClientStatus>,
+    /// Kind of client (`drive`, `sharesync`, `dscloud`, `backup`, ...)
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub client_type: ::std::option::Option<DriveClientType>,
+    /// When the client logged in, as DSM sends it (a string)
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub login_time: ::std::option::Option<::std::string::String>,
+    /// When the client last authenticated, as DSM sends it (an integer)
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub last_auth_time: ::std::option::Option<i64>,
+    /// Client version
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub client_version: ::std::option::Option<::std::string::String>,
+    /// Client location
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub client_location: ::std::option::Option<::std::string::String>,
+    /// Device UUID
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_uuid: ::std::option::Option<::std::string::String>,
+    /// Whether DSM can wipe the client remotely
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub client_can_wipe: ::std::option::Option<bool>,
+}
+
+/// Connected clients by kind (one source: every count optional).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DriveConnectionCounts {
+    /// Desktop clients
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub desktop: ::std::option::Option<u64>,
+    /// Mobile clients
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub mobile: ::std::option::Option<u64>,
+    /// ShareSync connections
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub sharesync: ::std::option::Option<u64>,
+    /// All connected clients
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<u64>,
+}
+
 /// The clients connected to Synology Drive, as `SYNO.SynologyDrive.Connection` lists them.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DriveConnectionPage {
-    /// The connected clients (shape not recorded: raw JSON)
-    pub items: ::std::vec::Vec<::serde_json::Value>,
+    /// The connected clients
+    pub items: ::std::vec::Vec<DriveConnection>,
     /// Number of connected clients
     #[serde(deserialize_with = "crate::__rt::de::int")]
     pub total: u64,
+}
+
+/// What `SYNO.SynologyDrive.Connection` `list` sorts by.
+///
+/// Open enum: a value this client does not know (from a newer DSM) decodes to `Unknown` with the raw text, and serializes back unchanged; match it with a `_` arm or `Unknown(..)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DriveConnectionSortKey {
+    /// `client_id`: Client ID
+    ClientId,
+    /// `client_name`: Client name
+    ClientName,
+    /// `login_time`: Login time
+    LoginTime,
+    /// `client_status`: Connection state
+    ClientStatus,
+    /// `client_type`: Kind of client
+    ClientType,
+    /// `client_ip`: IP address
+    ClientIp,
+    /// `client_location`: Location
+    ClientLocation,
+    /// `client_version`: Client version
+    ClientVersion,
+    /// `last_auth_time`: Last authentication time
+    LastAuthTime,
+    /// A value this client does not know, kept as DSM sent it.
+    Unknown(::std::string::String),
+}
+
+impl DriveConnectionSortKey {
+    /// The value as DSM writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ClientId => "client_id",
+            Self::ClientName => "client_name",
+            Self::LoginTime => "login_time",
+            Self::ClientStatus => "client_status",
+            Self::ClientType => "client_type",
+            Self::ClientIp => "client_ip",
+            Self::ClientLocation => "client_location",
+            Self::ClientVersion => "client_version",
+            Self::LastAuthTime => "last_auth_time",
+            Self::Unknown(raw) => raw,
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for DriveConnectionSortKey {
+    fn from(raw: &str) -> Self {
+        match raw {
+            "client_id" => Self::ClientId,
+            "client_name" => Self::ClientName,
+            "login_time" => Self::LoginTime,
+            "client_status" => Self::ClientStatus,
+            "client_type" => Self::ClientType,
+            "client_ip" => Self::ClientIp,
+            "client_location" => Self::ClientLocation,
+            "client_version" => Self::ClientVersion,
+            "last_auth_time" => Self::LastAuthTime,
+            _ => Self::Unknown(raw.to_owned()),
+        }
+    }
+}
+
+impl ::std::str::FromStr for DriveConnectionSortKey {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(raw: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(raw))
+    }
+}
+
+impl ::std::fmt::Display for DriveConnectionSortKey {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for DriveConnectionSortKey {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DriveConnectionSortKey {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::__rt::de::string_enum(d)
+    }
+}
+
+impl crate::__rt::WireValue for DriveConnectionSortKey {
+    fn to_wire(&self) -> ::std::string::String {
+        self.as_str().to_owned()
+    }
+}
+
+/// How many clients are connected to Synology Drive, by kind (`summary`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DriveConnectionSummary {
+    /// The counts
+    pub summary: DriveConnectionCounts,
 }
 
 /// The sync profiles of Synology Drive.
@@ -124,6 +475,78 @@ pub struct DriveProfileList {
     /// Number of profiles
     #[serde(deserialize_with = "crate::__rt::de::int")]
     pub total: u64,
+}
+
+/// Sort order.
+///
+/// Open enum: a value this client does not know (from a newer DSM) decodes to `Unknown` with the raw text, and serializes back unchanged; match it with a `_` arm or `Unknown(..)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DriveSortDirection {
+    /// `ASC`: Ascending
+    Asc,
+    /// `DESC`: Descending
+    Desc,
+    /// A value this client does not know, kept as DSM sent it.
+    Unknown(::std::string::String),
+}
+
+impl DriveSortDirection {
+    /// The value as DSM writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Asc => "ASC",
+            Self::Desc => "DESC",
+            Self::Unknown(raw) => raw,
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for DriveSortDirection {
+    fn from(raw: &str) -> Self {
+        match raw {
+            "ASC" => Self::Asc,
+            "DESC" => Self::Desc,
+            _ => Self::Unknown(raw.to_owned()),
+        }
+    }
+}
+
+impl ::std::str::FromStr for DriveSortDirection {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(raw: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(raw))
+    }
+}
+
+impl ::std::fmt::Display for DriveSortDirection {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for DriveSortDirection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DriveSortDirection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::__rt::de::string_enum(d)
+    }
+}
+
+impl crate::__rt::WireValue for DriveSortDirection {
+    fn to_wire(&self) -> ::std::string::String {
+        self.as_str().to_owned()
+    }
 }
 
 /// How many clients are connected to Synology Drive, by kind.

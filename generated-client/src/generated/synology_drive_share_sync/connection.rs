@@ -16,6 +16,9 @@ impl ConnectionApi {
     ///
     /// DSM: `SYNO.SynologyDriveShareSync.Connection` method `list`, version 1+, HTTP GET, values JSON-encoded (the API's request format).
     ///
+    /// # Parameters
+    /// - `additional` (optional, [`ListRequest::additional`]): Extra information to add (Drive's web UI asks for both)
+    ///
     /// # Response
     /// [`ShareSyncConnPage`](super::ShareSyncConnPage), the `data` object.
     ///
@@ -45,6 +48,15 @@ pub struct ListRequest {
 }
 
 impl ListRequest {
+    /// `additional`: Extra information to add (Drive's web UI asks for both)
+    pub fn additional(
+        mut self,
+        additional: ::std::vec::Vec<super::ShareSyncAdditional>,
+    ) -> Self {
+        self.params = self.params.with_json(0, &additional);
+        self
+    }
+
     /// Sends the request and decodes the response's `data`.
     pub async fn send(
         self,
@@ -76,7 +88,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     post: false,
     min_version: 1,
     session: true,
-    params: &[],
+    params: &[crate::__rt::ParamMeta::value("additional", false, 1, false).json()],
     has_data: true,
     typed: true,
     secret_response: false,
