@@ -152,8 +152,11 @@ fn method_command(spec: &Spec, a: &Api, m: &Method) -> TokenStream {
     let about = first_line(&m.description);
     let verb = if m.post { "POST" } else { "GET" };
     let mut long = format!(
-        "{}\n\nDSM: {} method {}, version {}+, HTTP {verb}.",
-        m.description, a.wire, m.wire, m.min_version
+        "{}\n\nDSM: {} method {}, {}, HTTP {verb}.",
+        m.description,
+        a.wire,
+        m.wire,
+        m.versions_text()
     );
     for n in &m.notes {
         long.push_str(&format!("\n- {n}"));
@@ -213,6 +216,7 @@ fn parser(spec: &Spec, ty: &Ty, encoding: Encoding) -> (TokenStream, String) {
             let t = ident(i.name());
             (quote!(::clap::value_parser!(#t)), "INTEGER".into())
         }
+        Ty::F64 => (quote!(::clap::value_parser!(f64)), "NUMBER".into()),
         Ty::Bool => (quote!(::clap::value_parser!(bool)), "true|false".into()),
         Ty::UnixTime => (quote!(::clap::value_parser!(i64)), "UNIX_TIME".into()),
         Ty::Named(n) => match &spec.types[n].kind {
@@ -268,6 +272,7 @@ fn convert(spec: &Spec, ty: &Ty, encoding: Encoding, flag: &str, optional: bool)
             let t = ident(i.name());
             raw(quote!(#t))
         }
+        Ty::F64 => raw(quote!(f64)),
         Ty::Bool => raw(quote!(bool)),
         Ty::UnixTime => map(quote!(i64), quote!(crate::UnixTime)),
         Ty::Named(n) => {

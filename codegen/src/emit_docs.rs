@@ -127,8 +127,8 @@ fn method_section(out: &mut String, f: &Family, a: &Api, m: &Method) {
     let _ = writeln!(out, "### `{}`\n\n{}\n", m.wire, m.description);
     let _ = writeln!(
         out,
-        "- HTTP {verb}, version {}+{}{}",
-        m.min_version,
+        "- HTTP {verb}, {}{}{}",
+        m.versions_text(),
         if m.session { "" } else { ", no session needed" },
         if a.json_request {
             ", parameter values JSON-encoded (`request_format: json`)"

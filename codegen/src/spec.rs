@@ -187,6 +187,10 @@ pub struct MethodDef {
     /// The lowest API version that has this method.
     #[serde(default)]
     pub min_version: Option<Spanned<u32>>,
+    /// Every API version that has this method, when that is not every version from
+    /// `min_version` up (`[1, 3]`: absent from 2 and from 4 on); instead of `min_version`.
+    #[serde(default)]
+    pub versions: Option<Spanned<Vec<Spanned<u32>>>>,
     /// Whether the call needs a session (`_sid`); true unless said otherwise.
     #[serde(default = "yes")]
     pub session: bool,

@@ -103,3 +103,48 @@ fn errors_in_several_files_are_all_reported_and_nothing_is_generated() {
         "{err}"
     );
 }
+
+#[test]
+fn a_version_set_is_sorted_and_one_that_is_a_whole_range_is_a_min_version() {
+    let spec = r#"
+apis:
+  SYNO.Demo.Item:
+    description: Items.
+    path: entry.cgi
+    versions: { min: 1, max: 4 }
+    methods:
+      Gap:
+        http: GET
+        description: Versions 1 and 3.
+        versions: [3, 1]
+        params:
+          detail: { type: bool, min_version: 3, description: Only in 3 }
+      Tail: { http: GET, description: Versions 2 to 4., versions: [4, 2, 3] }
+      Dropped: { http: GET, description: Version 2 only., versions: [2] }
+      Newest: { http: GET, description: Version 4 only., versions: [4] }
+      Plain: { http: GET, description: Every version. }
+"#;
+    let ir = codegen::load_sources(vec![("demo.yaml".into(), spec.into())]).expect("legal");
+    let versions: Vec<(&str, u32, Option<Vec<u32>>, String)> = ir.families[0].apis[0]
+        .methods
+        .iter()
+        .map(|m| {
+            (
+                m.wire.as_str(),
+                m.min_version,
+                m.versions.clone(),
+                m.versions_text(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            ("Gap", 1, Some(vec![1, 3]), "versions 1, 3 only".to_owned()),
+            ("Tail", 2, None, "version 2+".to_owned()),
+            ("Dropped", 2, Some(vec![2]), "version 2 only".to_owned()),
+            ("Newest", 4, None, "version 4+".to_owned()),
+            ("Plain", 1, None, "version 1+".to_owned()),
+        ]
+    );
+}

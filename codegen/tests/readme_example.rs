@@ -26,10 +26,19 @@ fn the_spec_readme_example_is_valid() {
         "pub fn reset(&self, id: i64)",
         ".with_json(",
         ".with_yes_no(",
+        ".with_f64(",
+        "pub fn export(&self)",
+        "versions: ::std::option::Option::Some(&[1]),",
     ] {
         assert!(
             widget.contains(expected),
             "generated widget.rs lacks {expected:?}"
         );
     }
+    let types = files
+        .iter()
+        .find(|(p, _)| p.ends_with("demo/types.rs"))
+        .map(|(_, c)| c)
+        .expect("the family's types");
+    assert!(types.contains("pub weight: f64,"), "{types}");
 }

@@ -1,6 +1,7 @@
 //! Lenient decoding: DSM sends some numbers as JSON strings (`"39978088267776"`). Integer
-//! fields accept both, through a small visitor (no `untagged` buffering), and serialize as
-//! numbers. Open enums decode any string.
+//! and float fields accept both, through a small visitor (no `untagged` buffering), and
+//! serialize as numbers (floats are always finite, so never as `null`). Open enums decode
+//! any string.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -139,6 +140,123 @@ pub fn opt_int_list<'de, D: Deserializer<'de>, T: LenientInt>(
     d.deserialize_option(OptVisitor(PhantomData))
 }
 
+struct FloatVisitor;
+
+impl FloatVisitor {
+    fn finite<E: de::Error>(v: f64, raw: de::Unexpected<'_>) -> Result<f64, E> {
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            Err(E::invalid_value(raw, &FloatVisitor))
+        }
+    }
+}
+
+impl Visitor<'_> for FloatVisitor {
+    type Value = f64;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a finite number (f64) or a string holding one")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
+        // The nearest float, as serde_json reads an integer into an f64.
+        Ok(v as f64)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
+        Ok(v as f64)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<f64, E> {
+        Self::finite(v, de::Unexpected::Float(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<f64, E> {
+        match v.trim().parse::<f64>() {
+            // `"NaN"`, `"inf"` and `"1e400"` parse, to values no finite field holds.
+            Ok(n) => Self::finite(n, de::Unexpected::Str(v)),
+            Err(_) => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+        }
+    }
+}
+
+/// A float, from a number or a numeric string; always finite (`"NaN"` and `"inf"` are
+/// refused), so it serializes back as a number.
+#[allow(dead_code, reason = "generated code uses it, per spec and features")]
+pub fn float<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    d.deserialize_any(FloatVisitor)
+}
+
+/// An optional float: absent or `null` is `None`.
+#[allow(dead_code, reason = "generated code uses it, per spec and features")]
+pub fn opt_float<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    struct OptVisitor;
+    impl<'de> Visitor<'de> for OptVisitor {
+        type Value = Option<f64>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a number, a string holding one, or null")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            float(d).map(Some)
+        }
+    }
+    d.deserialize_option(OptVisitor)
+}
+
+struct LenientFloat(f64);
+
+impl<'de> serde::Deserialize<'de> for LenientFloat {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        float(d).map(LenientFloat)
+    }
+}
+
+/// A list of floats, each from a number or a numeric string.
+#[allow(dead_code, reason = "generated code uses it, per spec and features")]
+pub fn float_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    struct ListVisitor;
+    impl<'de> Visitor<'de> for ListVisitor {
+        type Value = Vec<f64>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of numbers")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            // Capped: a hostile size hint must not reserve unbounded memory.
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(LenientFloat(v)) = seq.next_element()? {
+                out.push(v);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(ListVisitor)
+}
+
+/// An optional list of floats.
+#[allow(dead_code, reason = "generated code uses it, per spec and features")]
+pub fn opt_float_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<f64>>, D::Error> {
+    struct OptVisitor;
+    impl<'de> Visitor<'de> for OptVisitor {
+        type Value = Option<Vec<f64>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of numbers or null")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            float_list(d).map(Some)
+        }
+    }
+    d.deserialize_option(OptVisitor)
+}
+
 /// A string-coded open enum: any string decodes, unknown ones to `Unknown`.
 #[allow(dead_code, reason = "generated code uses it, per spec and features")]
 pub fn string_enum<'de, D: Deserializer<'de>, T: for<'a> From<&'a str>>(
@@ -172,6 +290,47 @@ mod tests {
         assert_eq!(parse("\" 7 \"").unwrap(), 7);
         assert_eq!(parse("18446744073709551615").unwrap(), u64::MAX);
         assert_eq!(parse("3.0").unwrap(), 3);
+    }
+
+    fn parse_float(json: &str) -> Result<f64, serde_json::Error> {
+        float(&mut serde_json::Deserializer::from_str(json))
+    }
+
+    #[test]
+    fn floats_come_as_numbers_or_strings_and_are_finite() {
+        assert_eq!(parse_float("0.5").unwrap(), 0.5);
+        assert_eq!(parse_float("\"0.5\"").unwrap(), 0.5);
+        assert_eq!(parse_float("\" -1.25e2 \"").unwrap(), -125.0);
+        assert_eq!(parse_float("3").unwrap(), 3.0);
+        assert_eq!(parse_float("-3").unwrap(), -3.0);
+        assert_eq!(
+            parse_float("18446744073709551615").unwrap(),
+            u64::MAX as f64
+        );
+        for bad in [
+            "\"NaN\"",
+            "\"inf\"",
+            "\"-infinity\"",
+            "\"1e400\"",
+            "\"x\"",
+            "\"\"",
+            "1e400",
+            "true",
+            "null",
+            "[]",
+            "{}",
+        ] {
+            assert!(parse_float(bad).is_err(), "{bad} should not decode as f64");
+        }
+        let list = |json: &str| float_list(&mut serde_json::Deserializer::from_str(json));
+        assert_eq!(list("[1, \"2.5\", -0.5]").unwrap(), vec![1.0, 2.5, -0.5]);
+        assert!(list("[1, \"NaN\"]").is_err());
+        let opt = |json: &str| opt_float(&mut serde_json::Deserializer::from_str(json));
+        assert_eq!(opt("null").unwrap(), None);
+        assert_eq!(opt("\"7\"").unwrap(), Some(7.0));
+        let opt_list = |json: &str| opt_float_list(&mut serde_json::Deserializer::from_str(json));
+        assert_eq!(opt_list("null").unwrap(), None);
+        assert_eq!(opt_list("[\"1\"]").unwrap(), Some(vec![1.0]));
     }
 
     #[test]

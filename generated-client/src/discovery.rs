@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::Error;
-use crate::rt::{ApiMeta, Params};
+use crate::rt::{MethodMeta, Params};
 
 /// The answer of `SYNO.API.Info` `query=all`, cached once per client: only the entries whose
 /// path is a plain relative CGI name and whose versions make sense.
@@ -205,16 +205,19 @@ impl Discovery {
         }
     }
 
-    /// The path and version for a call, or `Unsupported` (nothing is sent).
+    /// The path and version for a call, or `Unsupported` / `VersionNotOffered` (nothing is
+    /// sent).
     pub(crate) fn resolve(&self, params: &Params) -> Result<Target<'_>, Error> {
-        self.resolve_version(params.meta.api, params.needed_version())
+        self.resolve_method(params.meta, params.needed_version())
     }
 
-    pub(crate) fn resolve_version(
+    /// The path and version for a call to `method` that needs version `needed` or later.
+    pub(crate) fn resolve_method(
         &self,
-        api: &'static ApiMeta,
+        method: &'static MethodMeta,
         needed: u32,
     ) -> Result<Target<'_>, Error> {
+        let api = method.api;
         let Some(entry) = self.apis.get(api.name) else {
             return Err(Error::Unsupported {
                 api: api.name.into(),
@@ -223,19 +226,9 @@ impl Discovery {
                 suggestions: self.suggestions_cached(api.name),
             });
         };
-        let low = needed.max(entry.min_version);
-        let high = api.max_version.min(entry.max_version);
-        if low > high {
-            return Err(Error::Unsupported {
-                api: api.name.into(),
-                needed_version: needed,
-                available: Some((entry.min_version, entry.max_version)),
-                suggestions: Vec::new(),
-            });
-        }
         Ok(Target {
             path: &entry.path,
-            version: high,
+            version: choose(method, needed, (entry.min_version, entry.max_version))?,
         })
     }
 
@@ -300,41 +293,32 @@ impl Discovery {
     }
 
     /// Where a raw call to `api` goes and whether the NAS wants JSON-encoded values: the
-    /// version is `explicit`, else the highest both the NAS and `spec` (the versions the spec
-    /// allows for the method, when it knows it) speak. An API the NAS does not publish is
-    /// `Unsupported`, with the names it does publish that come closest.
+    /// version is `explicit`, else the highest both the NAS and `spec` (the method, when the
+    /// spec describes it: its API's range and its own versions) allow. An API the NAS does
+    /// not publish is `Unsupported`, with the names it does publish that come closest.
     pub(crate) fn resolve_raw(
         &self,
         api: &str,
-        spec: Option<(u32, u32)>,
+        spec: Option<&'static MethodMeta>,
         explicit: Option<u32>,
     ) -> Result<(Target<'_>, bool), Error> {
-        let unsupported = |available, suggestions| Error::Unsupported {
-            api: api.to_owned().into(),
-            needed_version: explicit.or(spec.map(|s| s.0)).unwrap_or(1),
-            available,
-            suggestions,
-        };
         let Some(entry) = self.apis.get(api) else {
-            return Err(unsupported(None, self.suggestions_cached(api)));
+            return Err(Error::Unsupported {
+                api: api.to_owned().into(),
+                needed_version: explicit.or(spec.map(spec_min)).unwrap_or(1),
+                available: None,
+                suggestions: self.suggestions_cached(api),
+            });
         };
         let json = entry
             .request_format
             .as_deref()
             .is_some_and(|f| f.eq_ignore_ascii_case("json"));
-        let version = match explicit {
-            Some(v) => v,
-            None => {
-                let (low, high) = spec.unwrap_or((entry.min_version, entry.max_version));
-                let (low, high) = (low.max(entry.min_version), high.min(entry.max_version));
-                if low > high {
-                    return Err(unsupported(
-                        Some((entry.min_version, entry.max_version)),
-                        Vec::new(),
-                    ));
-                }
-                high
-            }
+        let nas = (entry.min_version, entry.max_version);
+        let version = match (explicit, spec) {
+            (Some(v), _) => v,
+            (None, Some(m)) => choose(m, spec_min(m), nas)?,
+            (None, None) => entry.max_version,
         };
         Ok((
             Target {
@@ -346,9 +330,96 @@ impl Discovery {
     }
 }
 
+/// The lowest version a call to `method` can use with no parameters set.
+pub(crate) fn spec_min(method: &MethodMeta) -> u32 {
+    method.min_version.max(method.api.min_version)
+}
+
+/// The version a call to `method` goes at: the highest that the NAS's range `nas`, the spec's
+/// range (from `needed`, the lowest the method and the call's parameters need, to the API's
+/// highest) and the method's own versions all allow. With none, `Unsupported` for a method
+/// of every version, `VersionNotOffered` for a method of only some.
+pub(crate) fn choose(method: &MethodMeta, needed: u32, nas: (u32, u32)) -> Result<u32, Error> {
+    let (low, high) = (needed.max(nas.0), method.api.max_version.min(nas.1));
+    match method.versions {
+        None if low <= high => Ok(high),
+        None => Err(Error::Unsupported {
+            api: method.api.name.into(),
+            needed_version: needed,
+            available: Some(nas),
+            suggestions: Vec::new(),
+        }),
+        Some(set) => set
+            .iter()
+            .rev()
+            .copied()
+            .find(|v| (low..=high).contains(v))
+            .ok_or_else(|| not_offered(method, needed, nas)),
+    }
+}
+
+/// `VersionNotOffered` for a call to `method` needing version `needed` or later on a NAS
+/// offering the range `nas`.
+pub(crate) fn not_offered(method: &MethodMeta, needed: u32, nas: (u32, u32)) -> Error {
+    let set = method.versions.unwrap_or_default();
+    let mut offered: Vec<u32> = set.iter().copied().filter(|v| *v >= needed).collect();
+    if offered.is_empty() {
+        offered = set.to_vec();
+    }
+    Error::VersionNotOffered {
+        api: method.api.name.into(),
+        method: method.name.into(),
+        offered,
+        available: nas,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::check_path;
+    use super::{check_path, choose};
+    use crate::Error;
+    use crate::tests::snapshot_showcase::showcase::family_api::{
+        EXPORT_LEGACY, SAMPLE, SET_CONFIG,
+    };
+
+    #[test]
+    fn the_version_is_the_highest_every_side_allows() {
+        // SYNO.Showcase is 1-3; export_legacy only 1, sample 1 and 3, set_config 2 up.
+        let ok = |m, needed, nas| choose(m, needed, nas).ok();
+        assert_eq!(ok(&SET_CONFIG, 2, (1, 7)), Some(3));
+        assert_eq!(ok(&SET_CONFIG, 2, (1, 2)), Some(2));
+        assert_eq!(ok(&EXPORT_LEGACY, 1, (1, 2)), Some(1));
+        assert_eq!(ok(&SAMPLE, 1, (1, 2)), Some(1));
+        assert_eq!(ok(&SAMPLE, 1, (2, 7)), Some(3));
+        assert_eq!(ok(&SAMPLE, 3, (1, 3)), Some(3));
+        let unsupported = choose(&SET_CONFIG, 3, (1, 2)).unwrap_err();
+        assert!(
+            matches!(
+                unsupported,
+                Error::Unsupported {
+                    needed_version: 3,
+                    available: Some((1, 2)),
+                    ..
+                }
+            ),
+            "{unsupported:?}"
+        );
+        for (m, needed, nas, offered) in [
+            (&EXPORT_LEGACY, 1, (2, 3), vec![1]),
+            (&SAMPLE, 1, (2, 2), vec![1, 3]),
+            (&SAMPLE, 3, (1, 2), vec![3]),
+            (&SAMPLE, 2, (4, 9), vec![3]),
+        ] {
+            match choose(m, needed, nas) {
+                Err(Error::VersionNotOffered {
+                    offered: o,
+                    available,
+                    ..
+                }) => assert_eq!((o, available), (offered, nas)),
+                other => panic!("{} at {needed}+ on {nas:?}: {other:?}", m.name),
+            }
+        }
+    }
 
     #[test]
     fn only_plain_relative_cgi_paths_pass() {

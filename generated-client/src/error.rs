@@ -54,6 +54,27 @@ pub enum Error {
         suggestions: Vec<String>,
     },
 
+    /// The NAS publishes the API, but none of the versions it offers has the method: the
+    /// method is only in some versions of the API (a newer version dropped it, say), and the
+    /// NAS's range misses them all. Nothing was sent.
+    #[error(
+        "{api} {method} is only in API {}; this NAS offers versions {}-{}",
+        versions_text(offered),
+        available.0,
+        available.1
+    )]
+    VersionNotOffered {
+        /// The API needed.
+        api: Cow<'static, str>,
+        /// The method called.
+        method: Cow<'static, str>,
+        /// The API versions that have the method, ascending, from the lowest this call's
+        /// parameters need.
+        offered: Vec<u32>,
+        /// The versions the NAS publishes for the API.
+        available: (u32, u32),
+    },
+
     /// The HTTP status was not a success.
     #[error("{api} {method}: HTTP status {status}")]
     Http {
@@ -213,6 +234,7 @@ impl Error {
         match self {
             Error::Api { api, .. }
             | Error::Unsupported { api, .. }
+            | Error::VersionNotOffered { api, .. }
             | Error::Http { api, .. }
             | Error::Decode { api, .. }
             | Error::Timeout { api, .. }
@@ -229,6 +251,7 @@ impl Error {
     pub fn method(&self) -> Option<&str> {
         match self {
             Error::Api { method, .. }
+            | Error::VersionNotOffered { method, .. }
             | Error::Http { method, .. }
             | Error::Decode { method, .. }
             | Error::Timeout { method, .. }
@@ -292,6 +315,15 @@ fn unsupported_text(api: &str, needed: u32, available: &Option<(u32, u32)>) -> S
             "{api} version {needed}+ is not available on this NAS (it offers versions {lo}-{hi})"
         ),
         None => format!("{api} is not published by this NAS"),
+    }
+}
+
+/// `version 1`, `versions 1, 3`.
+fn versions_text(versions: &[u32]) -> String {
+    let list: Vec<String> = versions.iter().map(u32::to_string).collect();
+    match list.len() {
+        1 => format!("version {}", list[0]),
+        _ => format!("versions {}", list.join(", ")),
     }
 }
 

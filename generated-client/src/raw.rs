@@ -8,10 +8,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::discovery::{Target, check_path};
-use crate::generated::{APIS, METHODS};
+use crate::discovery::{Target, check_path, not_offered, spec_min};
 use crate::op::Op;
-use crate::rt::{ApiMeta, MethodMeta, decode_json_op, decode_op};
+use crate::rt::{ApiMeta, MethodMeta, decode_json_op, decode_op, spec_api, spec_method};
 use crate::{Client, Error};
 
 /// Parameter names that always hold a secret: redacted in `Debug` even when set with
@@ -166,14 +165,11 @@ impl RawRequest {
 
     /// The spec's description of this method, when it has one.
     fn spec_method(&self) -> Option<&'static MethodMeta> {
-        METHODS
-            .iter()
-            .copied()
-            .find(|m| m.api.name == self.api && m.name == self.method)
+        spec_method(&self.api, &self.method)
     }
 
     fn spec_api(&self) -> Option<&'static ApiMeta> {
-        APIS.iter().copied().find(|a| a.name == self.api)
+        spec_api(&self.api)
     }
 
     fn is_secret(&self, name: &str) -> bool {
@@ -198,28 +194,22 @@ impl RawRequest {
             errors: api.map_or(&[], |a| a.errors),
             secret_response: method.is_some_and(|m| m.secret_response),
         };
-        let spec_range = method.map(|m| (m.min_version.max(m.api.min_version), m.api.max_version));
         let discovery = self.client.discovery().await?;
         let (target, nas_json) = match &self.path {
             Some(path) => {
                 check_path(path).map_err(|why| self.invalid_param("path", why))?;
                 let listed = discovery.published_entry(&self.api);
-                // Explicit, else the highest both the spec (when it knows the method) and the
-                // NAS (when it lists the API) allow, else 1.
-                let version = self.version.unwrap_or(
-                    match (spec_range.map(|r| r.1), listed.map(|(_, max, _)| max)) {
-                        (Some(spec), Some(nas)) => spec.min(nas),
-                        (Some(v), None) | (None, Some(v)) => v,
-                        (None, None) => 1,
-                    },
-                );
+                let version = match self.version {
+                    Some(v) => v,
+                    None => path_version(method, listed.map(|(lo, hi, _)| (lo, hi)))?,
+                };
                 let target = Target {
                     path: path.as_str(),
                     version,
                 };
                 (target, listed.is_some_and(|(_, _, json)| json))
             }
-            None => discovery.resolve_raw(&self.api, spec_range, self.version)?,
+            None => discovery.resolve_raw(&self.api, method, self.version)?,
         };
         let json = api.map_or(nas_json, |a| a.json);
         let encoded: Vec<(&str, String)> = self
@@ -229,6 +219,29 @@ impl RawRequest {
             .collect();
         let pairs: Vec<(&str, &str)> = encoded.iter().map(|(n, v)| (*n, v.as_str())).collect();
         self.client.run_op(&op, &target, &pairs, decode).await
+    }
+}
+
+/// The version of a raw call sent to a path of its own: the highest both the spec (when it
+/// describes the method: its API's highest, and its own versions) and the NAS (when it lists
+/// the API: its highest) allow, else 1. Only the highest versions count, as the NAS may not
+/// list the API at all; a method none of whose versions is that low is `VersionNotOffered`.
+fn path_version(
+    method: Option<&'static MethodMeta>,
+    nas: Option<(u32, u32)>,
+) -> Result<u32, Error> {
+    let nas_max = nas.map(|(_, hi)| hi);
+    let Some(m) = method else {
+        return Ok(nas_max.unwrap_or(1));
+    };
+    let high = nas_max.map_or(m.api.max_version, |n| n.min(m.api.max_version));
+    match m.versions {
+        None => Ok(high),
+        Some(set) => match set.iter().rev().find(|v| **v <= high) {
+            Some(v) => Ok(*v),
+            // Only a listed API can have a highest version below every version of the set.
+            None => Err(not_offered(m, spec_min(m), nas.unwrap_or((1, high)))),
+        },
     }
 }
 
@@ -274,7 +287,32 @@ impl fmt::Debug for RawRequest {
 mod tests {
     use serde_json::json;
 
-    use super::encode;
+    use super::{encode, path_version};
+    use crate::Error;
+    use crate::tests::snapshot_showcase::showcase::family_api::{
+        EXPORT_LEGACY, SAMPLE, SET_CONFIG,
+    };
+
+    #[test]
+    fn a_raw_call_with_its_own_path_goes_at_the_highest_version_the_method_has() {
+        // SYNO.Showcase is 1-3; export_legacy only 1, sample 1 and 3, set_config 2 up.
+        assert_eq!(path_version(None, None).ok(), Some(1));
+        assert_eq!(path_version(None, Some((1, 7))).ok(), Some(7));
+        assert_eq!(path_version(Some(&SET_CONFIG), None).ok(), Some(3));
+        assert_eq!(path_version(Some(&SET_CONFIG), Some((1, 2))).ok(), Some(2));
+        assert_eq!(path_version(Some(&SAMPLE), None).ok(), Some(3));
+        assert_eq!(path_version(Some(&SAMPLE), Some((1, 2))).ok(), Some(1));
+        assert_eq!(
+            path_version(Some(&EXPORT_LEGACY), Some((1, 9))).ok(),
+            Some(1)
+        );
+        match path_version(Some(&SAMPLE), Some((0, 0))) {
+            Err(Error::VersionNotOffered {
+                offered, available, ..
+            }) => assert_eq!((offered, available), (vec![1, 3], (0, 0))),
+            other => panic!("expected VersionNotOffered, got {other:?}"),
+        }
+    }
 
     #[test]
     fn values_are_json_text_for_json_apis_and_plain_otherwise() {

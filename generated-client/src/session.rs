@@ -183,7 +183,7 @@ impl Client {
         let target = self
             .discovery()
             .await?
-            .resolve_version(auth::LOGIN.api, auth::LOGIN.min_version)?;
+            .resolve_method(&auth::LOGIN, auth::LOGIN.min_version)?;
         let version = target.version;
         let mut params = Params::new(&auth::LOGIN)
             .with_named("account", login.account.as_str())

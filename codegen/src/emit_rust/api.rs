@@ -58,11 +58,11 @@ pub(super) fn api_file(spec: &Spec, family: &Family, api: &Api) -> TokenStream {
 fn method_doc(spec: &Spec, family: &Family, api: &Api, m: &Method) -> String {
     let verb = if m.post { "POST" } else { "GET" };
     let mut d = format!(
-        "{}\n\nDSM: `{}` method `{}`, version {}+, HTTP {verb}{}.\n",
+        "{}\n\nDSM: `{}` method `{}`, {}, HTTP {verb}{}.\n",
         m.description,
         api.wire,
         m.wire,
-        m.min_version,
+        m.versions_text(),
         if api.json_request {
             ", values JSON-encoded (the API's request format)"
         } else {
@@ -168,6 +168,15 @@ fn example_arg(spec: &Spec, ty: &Ty, p: &Param) -> String {
             .clone()
             .filter(|d| d.parse::<i64>().is_ok())
             .unwrap_or_else(|| "1".into()),
+        // A float literal (`2.0`, not `2`): Debug always writes a point or an exponent.
+        Ty::F64 => {
+            let value = [&p.example, &p.default]
+                .into_iter()
+                .flatten()
+                .find_map(|t| t.parse::<f64>().ok().filter(|v| v.is_finite()))
+                .unwrap_or(1.0);
+            format!("{value:?}")
+        }
         Ty::Bool => "true".into(),
         Ty::UnixTime => "synology_client::UnixTime(1732788000)".into(),
         Ty::Named(n) => match &spec.types[n].kind {

@@ -34,6 +34,13 @@ pub(super) fn param_arg(
             quote!(with_json),
             "&.into()",
         ),
+        // Floats refuse NaN and the infinities (plain text or JSON would carry garbage).
+        (Ty::F64, _) => (quote!(f64), quote!(with_f64), ""),
+        (_, Encoding::Json) if spec.holds_float(ty) => (
+            rust_ty(spec, ty, Scope::Api(&family.module)),
+            quote!(with_json_finite),
+            "&",
+        ),
         (_, Encoding::Json) => (
             rust_ty(spec, ty, Scope::Api(&family.module)),
             quote!(with_json),
@@ -70,26 +77,39 @@ pub(super) fn builder(spec: &Spec, family: &Family, api: &Api, m: &Method) -> To
         "Request builder for `{}` `{}`, from `client.{accessor}.{}(..)`.\n\nSet optional parameters, then `send()` it.",
         api.wire, m.wire, m.rust
     ));
-    let setters = m.params.iter().enumerate().filter(|(_, p)| !p.required).filter_map(|(i, p)| {
-        let (ty, how, conv) = param_arg(spec, family, p)?;
-        let set = encode(p, i, &how, conv);
-        let name = ident(&p.rust);
-        let mut text = format!("`{}`: {}", p.wire, p.description);
-        if let Some(def) = &p.default {
-            text.push_str(&format!(" (DSM default: `{def}`)"));
-        }
-        if p.min_version > m.min_version {
-            text.push_str(&format!("\n\nNeeds API version {}+; on an older NAS `send()` returns `Error::Unsupported`.", p.min_version));
-        }
-        let d = doc(&text);
-        Some(quote! {
-            #d
-            pub fn #name(mut self, #name: #ty) -> Self {
-                self.params = self.params #set;
-                self
+    let setters = m
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.required)
+        .filter_map(|(i, p)| {
+            let (ty, how, conv) = param_arg(spec, family, p)?;
+            let set = encode(p, i, &how, conv);
+            let name = ident(&p.rust);
+            let mut text = format!("`{}`: {}", p.wire, p.description);
+            if let Some(def) = &p.default {
+                text.push_str(&format!(" (DSM default: `{def}`)"));
             }
-        })
-    });
+            if p.min_version > m.min_version {
+                let error = if m.versions.is_some() {
+                    "VersionNotOffered"
+                } else {
+                    "Unsupported"
+                };
+                text.push_str(&format!(
+                    "\n\nNeeds API version {}+; on an older NAS `send()` returns `Error::{error}`.",
+                    p.min_version
+                ));
+            }
+            let d = doc(&text);
+            Some(quote! {
+                #d
+                pub fn #name(mut self, #name: #ty) -> Self {
+                    self.params = self.params #set;
+                    self
+                }
+            })
+        });
     let send = match &m.response {
         Some(ty) => {
             let t = rust_ty(spec, ty, Scope::Api(&family.module));

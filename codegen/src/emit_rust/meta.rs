@@ -41,6 +41,13 @@ pub(super) fn method_meta(spec: &Spec, family: &Family, api: &Api, m: &Method) -
     let name = &m.wire;
     let post = m.post;
     let min = number(m.min_version);
+    let versions = match &m.versions {
+        Some(set) => {
+            let set = set.iter().map(|v| number(*v));
+            quote!(::std::option::Option::Some(&[#(#set),*]))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     let session = m.session;
     let params = m.params.iter().map(|p| {
         let n = &p.wire;
@@ -104,6 +111,7 @@ pub(super) fn method_meta(spec: &Spec, family: &Family, api: &Api, m: &Method) -
             name: #name,
             post: #post,
             min_version: #min,
+            versions: #versions,
             session: #session,
             params: &[#(#params)*],
             has_data: #has_data,

@@ -50,6 +50,12 @@ fn struct_type(spec: &Spec, t: &NamedType, fields: &[Field]) -> TokenStream {
             } else {
                 "int_list"
             }),
+            Ty::F64 => Some(if f.optional { "opt_float" } else { "float" }),
+            Ty::List(inner) if **inner == Ty::F64 => Some(if f.optional {
+                "opt_float_list"
+            } else {
+                "float_list"
+            }),
             _ => None,
         };
         if let Some(func) = lenient {

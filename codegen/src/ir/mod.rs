@@ -97,12 +97,50 @@ impl Spec {
     }
 
     /// Whether the JSON text of a `ty` value is its plain text too: numbers, times, booleans
-    /// and integer-coded enums (text and string enums get quotes in JSON).
+    /// and integer-coded enums (text and string enums get quotes in JSON). A float's plain
+    /// decimal (Rust's `{}`: no exponent, shortest round-trip) is a JSON number.
     pub fn json_reads_as_plain(&self, ty: &Ty) -> bool {
         match ty {
-            Ty::Int(_) | Ty::UnixTime | Ty::Bool => true,
+            Ty::Int(_) | Ty::F64 | Ty::UnixTime | Ty::Bool => true,
             Ty::Named(n) => matches!(self.types[n].kind, TypeKind::Enum { integer: true, .. }),
             _ => false,
+        }
+    }
+
+    /// Whether a value of `ty` can hold an `f64` (itself, an element, a field at any depth):
+    /// its JSON encoding must then refuse NaN and infinities, which serde_json writes as
+    /// `null`.
+    pub fn holds_float(&self, ty: &Ty) -> bool {
+        fn walk<'a>(spec: &'a Spec, ty: &'a Ty, seen: &mut Vec<&'a str>) -> bool {
+            match ty {
+                Ty::F64 => true,
+                Ty::List(inner) | Ty::Map(inner) => walk(spec, inner, seen),
+                Ty::Named(n) if !seen.contains(&n.as_str()) => {
+                    seen.push(n);
+                    match spec.types.get(n).map(|t| &t.kind) {
+                        Some(TypeKind::Struct(fields)) => {
+                            fields.iter().any(|f| walk(spec, &f.ty, seen))
+                        }
+                        _ => false,
+                    }
+                }
+                _ => false,
+            }
+        }
+        walk(self, ty, &mut Vec::new())
+    }
+}
+
+impl Method {
+    /// The method's versions for people: `version 2+`, `version 1 only`, `versions 1, 3 only`.
+    pub fn versions_text(&self) -> String {
+        match self.versions.as_deref() {
+            None => format!("version {}+", self.min_version),
+            Some([one]) => format!("version {one} only"),
+            Some(set) => {
+                let set: Vec<String> = set.iter().map(u32::to_string).collect();
+                format!("versions {} only", set.join(", "))
+            }
         }
     }
 }
@@ -181,6 +219,9 @@ pub struct Method {
     pub description: String,
     /// Lowest version with this method (at least the API's).
     pub min_version: u32,
+    /// Every version with this method, sorted, when that is not every version from
+    /// `min_version` to the API's highest (a set that is one such range is `None`).
+    pub versions: Option<Vec<u32>>,
     /// Needs `_sid`.
     pub session: bool,
     /// Parameters in spec order.

@@ -91,6 +91,8 @@ impl fmt::Display for Int {
 pub enum Ty {
     /// An integer, decoded leniently (numbers sent as strings are accepted).
     Int(Int),
+    /// A 64-bit float (JSON `number`), decoded leniently like the integers; always finite.
+    F64,
     /// Text.
     String,
     /// A boolean.
@@ -111,9 +113,9 @@ pub enum Ty {
 
 impl Ty {
     /// The names of the built-in types, as the spec writes them (for did-you-mean hints).
-    pub const BUILTINS: [&'static str; 14] = [
-        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "string", "bool", "UnixTime", "json",
-        "list<T>", "map<T>",
+    pub const BUILTINS: [&'static str; 15] = [
+        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f64", "string", "bool", "UnixTime",
+        "json", "list<T>", "map<T>",
     ];
 
     /// The type in spec syntax, with every named type written by `named` (the docs link
@@ -132,6 +134,7 @@ impl Ty {
     ) -> fmt::Result {
         match self {
             Ty::Int(i) => f.write_str(i.name()),
+            Ty::F64 => f.write_str("f64"),
             Ty::String => f.write_str("string"),
             Ty::Bool => f.write_str("bool"),
             Ty::UnixTime => f.write_str("UnixTime"),
@@ -151,11 +154,11 @@ impl Ty {
     }
 
     /// Whether values of this type are single words on a command line and in a form:
-    /// numbers, text, booleans, times and enums (lists, maps, structs and raw JSON are not).
+    /// numbers (integers and floats), text, booleans, times and enums (lists, maps, structs and raw JSON are not).
     /// A name `types` lacks is not a scalar.
     pub fn is_scalar(&self, types: &BTreeMap<String, NamedType>) -> bool {
         match self {
-            Ty::Int(_) | Ty::String | Ty::Bool | Ty::UnixTime => true,
+            Ty::Int(_) | Ty::F64 | Ty::String | Ty::Bool | Ty::UnixTime => true,
             Ty::Named(n) => types
                 .get(n)
                 .is_some_and(|t| matches!(t.kind, TypeKind::Enum { .. })),
@@ -164,7 +167,7 @@ impl Ty {
     }
 }
 
-/// Parses a type expression of the spec (`u64`, `list<LogEntry>`, `map<string>`). Any other
+/// Parses a type expression of the spec (`u64`, `f64`, `list<LogEntry>`, `map<string>`). Any other
 /// word is a [`Ty::Named`]; whether the spec declares it is `validate`'s question.
 impl FromStr for Ty {
     type Err = String;
@@ -183,6 +186,7 @@ impl FromStr for Ty {
             return Ok(Ty::Int(int));
         }
         Ok(match text {
+            "f64" => Ty::F64,
             "string" => Ty::String,
             "bool" => Ty::Bool,
             "UnixTime" => Ty::UnixTime,
@@ -222,6 +226,7 @@ mod tests {
     fn type_expressions_parse_and_print_back() {
         for text in [
             "u64",
+            "f64",
             "string",
             "bool",
             "UnixTime",

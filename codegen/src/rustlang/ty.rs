@@ -30,6 +30,7 @@ pub fn rust_ty(spec: &Spec, ty: &Ty, scope: Scope) -> TokenStream {
             let i = ident(i.name());
             quote!(#i)
         }
+        Ty::F64 => quote!(f64),
         Ty::String => quote!(::std::string::String),
         Ty::Bool => quote!(bool),
         Ty::UnixTime => quote!(crate::__rt::UnixTime),

@@ -256,6 +256,73 @@ pub(super) fn version_in(
     }
 }
 
+/// A method's versions: its `min_version` (the API's lowest when absent), or its set
+/// `versions`: within the API's range, each listed once, in any order. A set that is every
+/// version from its lowest to the API's highest is that `min_version` (`None` set).
+fn method_versions(
+    cx: &mut Ctx,
+    path: &str,
+    def: &MethodDef,
+    v: Versions,
+) -> Option<(u32, Option<Vec<u32>>)> {
+    let Some(set) = &def.versions else {
+        let min = version_in(
+            cx,
+            &def.min_version,
+            format!("{path}.min_version"),
+            v.min,
+            v.max,
+        )?;
+        return Some((min, None));
+    };
+    let here = format!("{path}.versions");
+    if def.min_version.is_some() {
+        cx.at(
+            set,
+            here,
+            "a method has `min_version` or `versions`, not both; `versions` lists every version that has it",
+        );
+        return None;
+    }
+    let mut out: Vec<u32> = Vec::with_capacity(set.value.len());
+    let mut ok = true;
+    for s in &set.value {
+        if s.value < v.min || s.value > v.max {
+            cx.at(
+                s,
+                &here,
+                format!(
+                    "version {} is outside the api's {}..{}",
+                    s.value, v.min, v.max
+                ),
+            );
+            ok = false;
+        } else if out.contains(&s.value) {
+            cx.at(s, &here, format!("version {} is listed twice", s.value));
+            ok = false;
+        } else {
+            out.push(s.value);
+        }
+    }
+    out.sort_unstable();
+    let Some(&lo) = out.first() else {
+        if ok {
+            cx.at(
+                set,
+                here,
+                "`versions` is empty; list the versions that have the method, or leave it out for all",
+            );
+        }
+        return None;
+    };
+    if !ok {
+        return None;
+    }
+    // Sorted, unique, within lo..=max: as many as that range holds means all of it.
+    let whole = (v.max - lo) as usize + 1 == out.len();
+    Some((lo, (!whole).then_some(out)))
+}
+
 /// One method: verb, versions, parameters, response, pagination, example.
 fn method(
     cx: &mut Ctx,
@@ -288,13 +355,8 @@ fn method(
             return None;
         }
     };
-    let min_version = version_in(
-        cx,
-        &def.min_version,
-        format!("{path}.min_version"),
-        v.min,
-        v.max,
-    )?;
+    let (min_version, versions) = method_versions(cx, &path, def, v)?;
+    let max_version = versions.as_ref().and_then(|s| s.last().copied());
     let mut params = Vec::new();
     let mut rust_names: BTreeMap<String, String> = BTreeMap::new();
     let mut ok = true;
@@ -304,7 +366,7 @@ fn method(
             &path,
             pkey,
             pdef,
-            (min_version, v.max),
+            (min_version, max_version.unwrap_or(v.max)),
             default_encoding,
             known,
         ) {
@@ -371,6 +433,7 @@ fn method(
         post,
         description: def.description.clone(),
         min_version,
+        versions,
         session: def.session,
         params,
         response,

@@ -79,6 +79,11 @@ fn check_value(
                 None => bad(int.name()),
             }
         }
+        Ty::F64 => match v {
+            Value::Number(_) => Ok(()),
+            Value::String(s) if float_text(s) => Ok(()),
+            _ => bad("a number (f64)"),
+        },
         Ty::UnixTime => check_value(v, &Ty::Int(Int::I64), types, at),
         Ty::String | Ty::Secret => {
             if v.is_string() {
@@ -142,6 +147,12 @@ fn check_value(
     }
 }
 
+/// Whether text holds a finite float the way the runtime's lenient decoder reads it
+/// (`de::float`: trimmed, Rust's `f64` syntax, finite).
+fn float_text(s: &str) -> bool {
+    s.trim().parse::<f64>().is_ok_and(f64::is_finite)
+}
+
 fn describe(v: &Value) -> String {
     match v {
         Value::Null => "null".into(),
@@ -161,6 +172,7 @@ pub(super) fn check_param_example(v: &Value, ty: &Ty) -> Result<String, String> 
             .map(i128::from)
             .or(n.as_u64().map(i128::from))
             .is_some_and(|n| i.fits(n)),
+        (Ty::F64, Value::Number(_)) => true,
         (Ty::UnixTime, Value::Number(n)) => n.as_i64().is_some(),
         (Ty::Bool, Value::Bool(_)) | (Ty::String | Ty::Named(_), Value::String(_)) => true,
         (Ty::Named(_), Value::Number(n)) => n.as_i64().is_some(),
@@ -170,8 +182,11 @@ pub(super) fn check_param_example(v: &Value, ty: &Ty) -> Result<String, String> 
     if !fits {
         return Err(format!("example {v} does not fit the parameter's type"));
     }
-    Ok(match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+    Ok(match (ty, v) {
+        // A float as Rust writes it (`2.0`, never `2`): a literal for the generated examples,
+        // and text the command line's flag reads back.
+        (Ty::F64, Value::Number(n)) => format!("{:?}", n.as_f64().unwrap_or_default()),
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
     })
 }

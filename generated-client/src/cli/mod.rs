@@ -4,7 +4,7 @@
 //!
 //! Exit codes: 0 ok; 1 unexpected; 2 usage (bad flags, bad configuration such as plain
 //! `http://` to a remote host without `--allow-insecure-http`, a bad `synology api` parameter);
-//! 3 DSM API error from a call, or `Unsupported`; 4 network, TLS, timeout, HTTP status,
+//! 3 DSM API error from a call, or `Unsupported`, or `VersionNotOffered`; 4 network, TLS, timeout, HTTP status,
 //! redirect, response over the size limit, stalled stream or decode error (and a re-login that
 //! failed for one of those); 5 a failed login, or a session that ended because DSM refused the
 //! re-login.
@@ -72,7 +72,7 @@ fn error_exit_code(e: &Error) -> u8 {
             4 => 4,
             _ => 5,
         },
-        Error::Api { .. } | Error::Unsupported { .. } => 3,
+        Error::Api { .. } | Error::Unsupported { .. } | Error::VersionNotOffered { .. } => 3,
         Error::Http { .. }
         | Error::Decode { .. }
         | Error::Timeout { .. }
@@ -529,7 +529,28 @@ async fn mock_server(port: u16) -> Result<(), Failure> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_on;
+    use super::{error_exit_code, is_on};
+    use crate::Error;
+
+    #[test]
+    fn a_version_the_nas_lacks_exits_3_like_an_api_it_lacks() {
+        let not_offered = Error::VersionNotOffered {
+            api: "SYNO.X".into(),
+            method: "m".into(),
+            offered: vec![1],
+            available: (2, 2),
+        };
+        let unsupported = Error::Unsupported {
+            api: "SYNO.X".into(),
+            needed_version: 3,
+            available: Some((1, 2)),
+            suggestions: Vec::new(),
+        };
+        assert_eq!(
+            (error_exit_code(&not_offered), error_exit_code(&unsupported)),
+            (3, 3)
+        );
+    }
 
     #[test]
     fn the_environment_switch_is_on_for_one_true_or_yes_only() {

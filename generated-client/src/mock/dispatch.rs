@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{Fault, RecordedRequest, State};
-use crate::generated::{APIS, METHODS};
-use crate::rt::MethodMeta;
+use crate::rt::{MethodMeta, spec_api, spec_method};
 
 /// Parameter names whose values never enter the request log, in any case (`SynoToken`,
 /// `PASSWORD`): the client's own secrets and the well-known ones a raw call may send.
@@ -64,7 +63,7 @@ pub(crate) fn handle(
     let api = params.get("api").cloned().unwrap_or_default();
     let method = params.get("method").cloned().unwrap_or_default();
     if state.config.log_requests {
-        let meta = param_meta(&api, &method);
+        let meta = spec_method(&api, &method);
         let masked = params
             .iter()
             .map(|(k, v)| {
@@ -113,7 +112,7 @@ pub(crate) fn handle(
     }
     // An API the spec does not model (published by a replayed API.Info answer, say) is one
     // the mock cannot serve: DSM's "no such API", as for a name nobody publishes.
-    if !APIS.iter().any(|a| a.name == api) {
+    if spec_api(&api).is_none() {
         return Answer::error(102);
     }
     let Ok(version) = version.parse::<u32>() else {
@@ -122,14 +121,12 @@ pub(crate) fn handle(
     if version < published.min_version || version > published.max_version {
         return Answer::error(104);
     }
-    // Method names are case-sensitive, and a method exists only from its minimum version.
-    let Some(meta) = METHODS
-        .iter()
-        .find(|m| m.api.name == api && m.name == method)
-    else {
+    // Method names are case-sensitive, and a method exists only in its versions: from its
+    // minimum, or the set it lists (DSM answers "no such method" in a version without it).
+    let Some(meta) = spec_method(&api, &method) else {
         return Answer::error(103);
     };
-    if version < meta.min_version {
+    if !meta.offers(version) {
         return Answer::error(103);
     }
     // Like DSM, every method answers a POST (raw calls send POST by default, keeping the
@@ -182,13 +179,6 @@ pub(crate) fn handle(
         }
         _ => answer(state, meta, &params),
     }
-}
-
-fn param_meta(api: &str, method: &str) -> Option<&'static MethodMeta> {
-    METHODS
-        .iter()
-        .copied()
-        .find(|m| m.api.name == api && m.name == method)
 }
 
 fn is_secret(meta: &MethodMeta, name: &str) -> bool {

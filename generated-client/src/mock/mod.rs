@@ -1,8 +1,8 @@
 //! A mock DSM: a real HTTP server on 127.0.0.1, driven entirely by the spec.
 //!
 //! It checks what a real DSM checks (API exists at that CGI path: 102, also for an API it
-//! publishes but the spec does not model; method exists, case-sensitively: 103, version in
-//! range: 104, valid session: 119, required parameters: 114, and the HTTP verb the spec
+//! publishes but the spec does not model; method exists, case-sensitively, in the version
+//! asked for: 103; version in range: 104, valid session: 119, required parameters: 114, and the HTTP verb the spec
 //! declares), answers each method's documented example, pages through configurable item sets,
 //! and records every request with its secrets masked.
 //!

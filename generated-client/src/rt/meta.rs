@@ -2,7 +2,8 @@
 //! (`MethodMeta`), parameter (`ParamMeta`), error code (`ErrorMeta`) and paginated method
 //! (`PageMeta`). The runtime reads them for verbs, versions and error kinds; the mock reads
 //! them to behave like DSM with no code per API. Plain data: no behaviour beyond the
-//! `ParamMeta` constructors.
+//! `ParamMeta` constructors, [`MethodMeta::offers`], and the lookups by name that raw calls
+//! and the mock use ([`spec_api`], [`spec_method`]).
 
 #[cfg(test)]
 use crate::Error;
@@ -46,6 +47,10 @@ pub struct MethodMeta {
     pub post: bool,
     /// Lowest API version with this method.
     pub min_version: u32,
+    /// Every API version with this method, ascending, when that is not every version from
+    /// `min_version` to the API's highest (a method a newer version dropped); `None`: all
+    /// of those.
+    pub versions: Option<&'static [u32]>,
     /// Sends `_sid`.
     pub session: bool,
     /// Parameters in spec order; `Params` indexes into this.
@@ -86,6 +91,34 @@ pub struct ParamMeta {
     /// Written as JSON text.
     #[cfg_attr(not(feature = "mock"), allow(dead_code, reason = "the mock reads it"))]
     pub json: bool,
+}
+
+impl MethodMeta {
+    /// Whether API version `version` has this method (the API's own range aside).
+    pub fn offers(&self, version: u32) -> bool {
+        match self.versions {
+            Some(set) => set.contains(&version),
+            None => version >= self.min_version,
+        }
+    }
+}
+
+/// The spec's API named `name`. In this crate's own test build the tables include the
+/// showcase snapshot's, so that raw calls and the mock meet every feature of the spec
+/// language (its APIs are published only where a test asks for them).
+pub(crate) fn spec_api(name: &str) -> Option<&'static ApiMeta> {
+    let all = crate::generated::APIS.iter();
+    #[cfg(test)]
+    let all = all.chain(crate::tests::snapshot_showcase::APIS);
+    all.copied().find(|a| a.name == name)
+}
+
+/// The spec's method `method` of `api` (the same tables as [`spec_api`]).
+pub(crate) fn spec_method(api: &str, method: &str) -> Option<&'static MethodMeta> {
+    let all = crate::generated::METHODS.iter();
+    #[cfg(test)]
+    let all = all.chain(crate::tests::snapshot_showcase::METHODS);
+    all.copied().find(|m| m.api.name == api && m.name == method)
 }
 
 impl ParamMeta {

@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use super::finite;
 use super::meta::MethodMeta;
 use crate::Error;
 use crate::time::UnixTime;
@@ -31,7 +32,8 @@ impl WireValue for &str {
 pub struct Params {
     pub(crate) meta: &'static MethodMeta,
     values: Vec<(usize, String)>,
-    invalid: Option<(usize, String)>,
+    /// Parameters a setter could not encode, with why (empty, unallocated, when all went well).
+    invalid: Vec<(usize, String)>,
 }
 
 impl Params {
@@ -40,7 +42,7 @@ impl Params {
         Params {
             meta,
             values: Vec::with_capacity(meta.params.len()),
-            invalid: None,
+            invalid: Vec::new(),
         }
     }
 
@@ -48,6 +50,18 @@ impl Params {
     #[allow(dead_code, reason = "generated code uses it, per spec and features")]
     pub fn with(mut self, index: usize, value: impl WireValue) -> Self {
         self.set(index, value.to_wire());
+        self
+    }
+
+    /// Sets a float parameter, in plain decimal (Rust's `{}`: no exponent, the shortest text
+    /// that reads back as the same value; a JSON number too). NaN and the infinities have no
+    /// such text: the call then fails with `InvalidParameter` before anything is sent.
+    #[allow(dead_code, reason = "generated code uses it, per spec and features")]
+    pub fn with_f64(mut self, index: usize, value: f64) -> Self {
+        match finite::check(value) {
+            Ok(()) => self.set(index, value.to_string()),
+            Err(e) => self.fail(index, e.to_string()),
+        }
         self
     }
 
@@ -63,9 +77,25 @@ impl Params {
     pub fn with_json<T: serde::Serialize + ?Sized>(mut self, index: usize, value: &T) -> Self {
         match serde_json::to_string(value) {
             Ok(text) => self.set(index, text),
-            Err(e) => self.invalid = Some((index, e.to_string())),
+            Err(e) => self.fail(index, e.to_string()),
         }
         self
+    }
+
+    /// Sets a parameter written as JSON text whose value can hold floats: serde_json writes
+    /// NaN and the infinities as `null`, so a value holding one fails the call with
+    /// `InvalidParameter` instead.
+    #[allow(dead_code, reason = "generated code uses it, per spec and features")]
+    pub fn with_json_finite<T: serde::Serialize + ?Sized>(
+        mut self,
+        index: usize,
+        value: &T,
+    ) -> Self {
+        if let Err(e) = value.serialize(finite::Finite) {
+            self.fail(index, e.to_string());
+            return self;
+        }
+        self.with_json(index, value)
     }
 
     /// Sets a parameter by wire name (for the runtime's own calls).
@@ -82,11 +112,22 @@ impl Params {
         self.with_named(name, if value { "yes" } else { "no" })
     }
 
+    /// Sets parameter `index`; the last setter wins, so a value replaces an encoding failure
+    /// recorded for the same parameter.
     fn set(&mut self, index: usize, value: String) {
+        self.invalid.retain(|(i, _)| *i != index);
         match self.values.iter_mut().find(|(i, _)| *i == index) {
             Some(slot) => slot.1 = value,
             None => self.values.push((index, value)),
         }
+    }
+
+    /// Records that parameter `index` could not be encoded (dropping any value it had): the
+    /// call fails with `InvalidParameter` unless a later setter gives it a value.
+    fn fail(&mut self, index: usize, reason: String) {
+        self.values.retain(|(i, _)| *i != index);
+        self.invalid.retain(|(i, _)| *i != index);
+        self.invalid.push((index, reason));
     }
 
     /// The value set for parameter `index`.
@@ -109,9 +150,9 @@ impl Params {
             )
     }
 
-    /// An encoding failure recorded by a setter.
+    /// The first encoding failure a setter recorded and no later setter replaced.
     pub(crate) fn invalid(&self) -> Option<Error> {
-        let (index, reason) = self.invalid.as_ref()?;
+        let (index, reason) = self.invalid.first()?;
         Some(Error::InvalidParameter {
             api: self.meta.api.name.into(),
             method: self.meta.name.into(),

@@ -5,15 +5,25 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use crate::generated::METHODS;
+use crate::rt::MethodMeta;
+
+/// Every decoder: the spec's, and the showcase snapshot's (every field type, floats included).
+fn methods() -> impl Iterator<Item = &'static MethodMeta> {
+    crate::generated::METHODS
+        .iter()
+        .chain(super::snapshot_showcase::METHODS)
+        .copied()
+}
 
 /// Every decoder of the spec on one body; the count of decodes run.
 fn decode_everywhere(body: &[u8]) -> usize {
-    for meta in METHODS {
+    let mut n = 0;
+    for meta in methods() {
         // Any outcome is fine; a panic fails the property.
         let _ = (meta.decode_json)(meta, body);
+        n += 1;
     }
-    METHODS.len()
+    n
 }
 
 fn any_json() -> impl Strategy<Value = Value> {
@@ -27,6 +37,10 @@ fn any_json() -> impl Strategy<Value = Value> {
             .prop_map(|f| json!(f)),
         ".{0,40}".prop_map(Value::String),
         "[0-9]{1,25}".prop_map(Value::String),
+        // Numeric text floats read, and text that parses to no finite float.
+        "[ +-]?[0-9]{0,20}[.]?[0-9]{0,20}([eE][+-]?[0-9]{1,4})? ?".prop_map(Value::String),
+        prop::sample::select(vec!["NaN", "inf", "-infinity", "1e400", "-0"])
+            .prop_map(|s| Value::String(s.to_owned())),
     ];
     leaf.prop_recursive(6, 96, 8, |inner| {
         prop_oneof![
@@ -39,8 +53,7 @@ fn any_json() -> impl Strategy<Value = Value> {
 
 /// A documented example with one field of its data replaced by arbitrary JSON.
 fn mutated_example() -> impl Strategy<Value = Value> {
-    let examples: Vec<Value> = METHODS
-        .iter()
+    let examples: Vec<Value> = methods()
         .filter_map(|m| m.example.and_then(|e| serde_json::from_str(e).ok()))
         .collect();
     (0..examples.len(), any::<prop::sample::Index>(), any_json()).prop_map(
@@ -124,7 +137,7 @@ fn pathological_bodies_are_errors() {
     let mut decodes = decode_everywhere(huge_number.as_bytes()); // fine for methods without data
     for body in [deep_list, deep_data, long_string] {
         decodes += decode_everywhere(body.as_bytes());
-        for meta in METHODS {
+        for meta in methods() {
             let result = (meta.decode_json)(meta, body.as_bytes());
             assert!(
                 result.is_err(),
@@ -134,11 +147,11 @@ fn pathological_bodies_are_errors() {
             );
         }
     }
-    assert_eq!(decodes, 4 * METHODS.len());
+    let decoders = methods().count();
+    assert_eq!(decodes, 4 * decoders);
     eprintln!(
-        "hostile input: {} property cases x {} decoders = {} decodes, plus {decodes} pathological",
+        "hostile input: {} property cases x {decoders} decoders = {} decodes, plus {decodes} pathological",
         4 * CASES,
-        METHODS.len(),
-        4 * CASES as usize * METHODS.len()
+        4 * CASES as usize * decoders
     );
 }

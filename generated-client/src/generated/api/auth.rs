@@ -73,6 +73,7 @@ pub(crate) static LOGIN: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     name: "login",
     post: true,
     min_version: 3,
+    versions: ::std::option::Option::None,
     session: false,
     params: &[
         crate::__rt::ParamMeta::value("account", true, 3, false),
@@ -102,6 +103,7 @@ pub(crate) static LOGOUT: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     name: "logout",
     post: true,
     min_version: 1,
+    versions: ::std::option::Option::None,
     session: true,
     params: &[crate::__rt::ParamMeta::value("session", false, 1, false)],
     has_data: false,

@@ -17,6 +17,7 @@ pub(crate) static QUERY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     name: "query",
     post: false,
     min_version: 1,
+    versions: ::std::option::Option::None,
     session: false,
     params: &[crate::__rt::ParamMeta::value("query", true, 1, false)],
     has_data: true,

@@ -116,6 +116,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     name: "List",
     post: false,
     min_version: 1,
+    versions: ::std::option::Option::None,
     session: true,
     params: &[
         crate::__rt::ParamMeta::value("conn_id", true, 1, false),

@@ -178,6 +178,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     name: "list",
     post: false,
     min_version: 1,
+    versions: ::std::option::Option::None,
     session: true,
     params: &[
         crate::__rt::ParamMeta::value("offset", false, 1, false).json(),
@@ -207,6 +208,7 @@ pub(crate) static SUMMARY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     name: "summary",
     post: false,
     min_version: 2,
+    versions: ::std::option::Option::None,
     session: true,
     params: &[],
     has_data: true,

@@ -75,6 +75,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     name: "list",
     post: false,
     min_version: 1,
+    versions: ::std::option::Option::None,
     session: true,
     params: &[],
     has_data: true,

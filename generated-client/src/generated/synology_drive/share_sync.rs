@@ -75,6 +75,7 @@ pub(crate) static LIST_CONNECTIONS: crate::__rt::MethodMeta = crate::__rt::Metho
     name: "ListConnections",
     post: false,
     min_version: 1,
+    versions: ::std::option::Option::None,
     session: true,
     params: &[],
     has_data: true,

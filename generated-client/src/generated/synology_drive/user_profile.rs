@@ -84,6 +84,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     name: "Get",
     post: false,
     min_version: 1,
+    versions: ::std::option::Option::None,
     session: true,
     params: &[crate::__rt::ParamMeta::value("user", true, 1, false)],
     has_data: true,

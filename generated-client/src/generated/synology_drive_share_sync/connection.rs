@@ -87,6 +87,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     name: "list",
     post: false,
     min_version: 1,
+    versions: ::std::option::Option::None,
     session: true,
     params: &[crate::__rt::ParamMeta::value("additional", false, 1, false).json()],
     has_data: true,

@@ -83,6 +83,8 @@ pub(crate) static APIS: &[&crate::__rt::ApiMeta] = &[
 pub(crate) static METHODS: &[&crate::__rt::MethodMeta] = &[
     &showcase::family_api::GET_STATS,
     &showcase::family_api::SET_CONFIG,
+    &showcase::family_api::EXPORT_LEGACY,
+    &showcase::family_api::SAMPLE,
     &showcase::item::LIST,
     &showcase::item_history::LIST_EVENTS,
     &showcase_core::thing::CHECK,

@@ -109,6 +109,65 @@ pub(super) fn command() -> ::clap::Command {
                         ::clap::value_parser!(::std::string::String),
                         "Needs version 3 [needs version 3+]",
                     ),
+                )
+                .arg(
+                    crate::cli::arg(
+                        "ratio",
+                        "NUMBER",
+                        false,
+                        ::clap::value_parser!(f64),
+                        "A float, in plain decimal",
+                    ),
+                )
+                .arg(
+                    crate::cli::arg(
+                        "weights",
+                        "JSON",
+                        false,
+                        ::clap::value_parser!(::std::string::String),
+                        "JSON-encoded floats",
+                    ),
+                )
+                .arg(
+                    crate::cli::arg(
+                        "bounds",
+                        "JSON",
+                        false,
+                        ::clap::value_parser!(::std::string::String),
+                        "A JSON-encoded struct holding floats",
+                    ),
+                ),
+        )
+        .subcommand(
+            ::clap::Command::new("export-legacy")
+                .about("A method only version 1 has; newer versions dropped it")
+                .long_about(
+                    "A method only version 1 has; newer versions dropped it.\n\nDSM: SYNO.Showcase method export_legacy, version 1 only, HTTP GET.",
+                )
+                .arg(
+                    crate::cli::arg(
+                        "scale",
+                        "NUMBER",
+                        true,
+                        ::clap::value_parser!(f64),
+                        "A required float (its example 2 is shown as 2.0)",
+                    ),
+                ),
+        )
+        .subcommand(
+            ::clap::Command::new("sample")
+                .about("A method of versions 1 and 3 only, listed in any order")
+                .long_about(
+                    "A method of versions 1 and 3 only, listed in any order.\n\nDSM: SYNO.Showcase method sample, versions 1, 3 only, HTTP POST.",
+                )
+                .arg(
+                    crate::cli::arg(
+                        "detail",
+                        "true|false",
+                        false,
+                        ::clap::value_parser!(bool),
+                        "Needs version 3 [needs version 3+]",
+                    ),
                 ),
         )
         .subcommand(
@@ -227,6 +286,15 @@ pub(super) fn command() -> ::clap::Command {
                             ),
                         )
                         .arg(
+                            crate::cli::arg(
+                                "threshold",
+                                "NUMBER",
+                                false,
+                                ::clap::value_parser!(f64),
+                                "A float: its JSON is its plain decimal",
+                            ),
+                        )
+                        .arg(
                             ::clap::Arg::new("all")
                                 .long("all")
                                 .action(::clap::ArgAction::SetTrue)
@@ -298,6 +366,36 @@ pub(super) async fn run(
                 crate::cli::optional::<::std::string::String>(m, "fancy"),
                 |r, v| r.fancy(v),
             );
+            let request = crate::cli::set(
+                request,
+                crate::cli::optional::<f64>(m, "ratio"),
+                |r, v| r.ratio(v),
+            );
+            let request = crate::cli::set(
+                request,
+                crate::cli::json::<::std::vec::Vec<f64>>(m, "weights")?,
+                |r, v| r.weights(v),
+            );
+            let request = crate::cli::set(
+                request,
+                crate::cli::json::<super::super::showcase::Bounds>(m, "bounds")?,
+                |r, v| r.bounds(v),
+            );
+            crate::cli::to_json(&request.send().await?)
+        }
+        ::std::option::Option::Some(("export-legacy", m)) => {
+            let request = client
+                .showcase()
+                .export_legacy(crate::cli::required::<f64>(m, "scale")?);
+            crate::cli::to_json(&request.send().await?)
+        }
+        ::std::option::Option::Some(("sample", m)) => {
+            let request = client.showcase().sample();
+            let request = crate::cli::set(
+                request,
+                crate::cli::optional::<bool>(m, "detail"),
+                |r, v| r.detail(v),
+            );
             crate::cli::to_json(&request.send().await?)
         }
         ::std::option::Option::Some(("item", m)) => {
@@ -362,6 +460,11 @@ pub(super) async fn run(
                         request,
                         crate::cli::optional::<::std::string::String>(m, "raw-name"),
                         |r, v| r.raw_name(v),
+                    );
+                    let request = crate::cli::set(
+                        request,
+                        crate::cli::optional::<f64>(m, "threshold"),
+                        |r, v| r.threshold(v),
                     );
                     if m.get_flag("all") {
                         crate::cli::collect(request.stream(), progress).await

@@ -38,6 +38,9 @@ impl super::Showcase {
     /// - `ids` (optional, [`SetConfigRequest::ids`]): JSON-encoded list
     /// - `password` (optional, [`SetConfigRequest::password`]): A secret parameter
     /// - `fancy` (optional, [`SetConfigRequest::fancy`], version 3+): Needs version 3
+    /// - `ratio` (optional, [`SetConfigRequest::ratio`]): A float, in plain decimal
+    /// - `weights` (optional, [`SetConfigRequest::weights`]): JSON-encoded floats
+    /// - `bounds` (optional, [`SetConfigRequest::bounds`]): A JSON-encoded struct holding floats
     ///
     /// # Response
     /// Nothing: `send()` resolves to `()`.
@@ -59,6 +62,54 @@ impl super::Showcase {
             params: crate::__rt::Params::new(&SET_CONFIG)
                 .with(0, id)
                 .with(1, name.into()),
+        }
+    }
+
+    /// A method only version 1 has; newer versions dropped it.
+    ///
+    /// DSM: `SYNO.Showcase` method `export_legacy`, version 1 only, HTTP GET.
+    ///
+    /// # Parameters
+    /// - `scale` (required, positional): A required float (its example 2 is shown as 2.0)
+    ///
+    /// # Response
+    /// Nothing: `send()` resolves to `()`.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # async fn run(client: synology_client::Client) -> Result<(), synology_client::Error> {
+    /// client.showcase().export_legacy(2.0).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn export_legacy(&self, scale: f64) -> ExportLegacyRequest {
+        ExportLegacyRequest {
+            client: self.client.clone(),
+            params: crate::__rt::Params::new(&EXPORT_LEGACY).with_f64(0, scale),
+        }
+    }
+
+    /// A method of versions 1 and 3 only, listed in any order.
+    ///
+    /// DSM: `SYNO.Showcase` method `sample`, versions 1, 3 only, HTTP POST.
+    ///
+    /// # Parameters
+    /// - `detail` (optional, [`SampleRequest::detail`], version 3+): Needs version 3
+    ///
+    /// # Response
+    /// Nothing: `send()` resolves to `()`.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # async fn run(client: synology_client::Client) -> Result<(), synology_client::Error> {
+    /// client.showcase().sample().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn sample(&self) -> SampleRequest {
+        SampleRequest {
+            client: self.client.clone(),
+            params: crate::__rt::Params::new(&SAMPLE),
         }
     }
 }
@@ -153,6 +204,24 @@ impl SetConfigRequest {
         self
     }
 
+    /// `ratio`: A float, in plain decimal
+    pub fn ratio(mut self, ratio: f64) -> Self {
+        self.params = self.params.with_f64(11, ratio);
+        self
+    }
+
+    /// `weights`: JSON-encoded floats
+    pub fn weights(mut self, weights: ::std::vec::Vec<f64>) -> Self {
+        self.params = self.params.with_json_finite(12, &weights);
+        self
+    }
+
+    /// `bounds`: A JSON-encoded struct holding floats
+    pub fn bounds(mut self, bounds: super::Bounds) -> Self {
+        self.params = self.params.with_json_finite(13, &bounds);
+        self
+    }
+
     /// Sends the request; DSM answers with no data.
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         crate::__rt::call_unit(&self.client, self.params).await
@@ -160,6 +229,60 @@ impl SetConfigRequest {
 }
 
 impl crate::__rt::Request for SetConfigRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
+/// Request builder for `SYNO.Showcase` `export_legacy`, from `client.showcase().export_legacy(..)`.
+///
+/// Set optional parameters, then `send()` it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ExportLegacyRequest {
+    client: crate::Client,
+    params: crate::__rt::Params,
+}
+
+impl ExportLegacyRequest {
+    /// Sends the request; DSM answers with no data.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        crate::__rt::call_unit(&self.client, self.params).await
+    }
+}
+
+impl crate::__rt::Request for ExportLegacyRequest {
+    fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
+        (self.client, self.params)
+    }
+}
+
+/// Request builder for `SYNO.Showcase` `sample`, from `client.showcase().sample(..)`.
+///
+/// Set optional parameters, then `send()` it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct SampleRequest {
+    client: crate::Client,
+    params: crate::__rt::Params,
+}
+
+impl SampleRequest {
+    /// `detail`: Needs version 3
+    ///
+    /// Needs API version 3+; on an older NAS `send()` returns `Error::VersionNotOffered`.
+    pub fn detail(mut self, detail: bool) -> Self {
+        self.params = self.params.with(0, detail);
+        self
+    }
+
+    /// Sends the request; DSM answers with no data.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        crate::__rt::call_unit(&self.client, self.params).await
+    }
+}
+
+impl crate::__rt::Request for SampleRequest {
     fn into_parts(self) -> (crate::Client, crate::__rt::Params) {
         (self.client, self.params)
     }
@@ -187,6 +310,7 @@ pub(crate) static GET_STATS: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     name: "get_stats",
     post: false,
     min_version: 1,
+    versions: ::std::option::Option::None,
     session: true,
     params: &[],
     has_data: true,
@@ -206,6 +330,7 @@ pub(crate) static SET_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta 
     name: "set_config",
     post: true,
     min_version: 2,
+    versions: ::std::option::Option::None,
     session: true,
     params: &[
         crate::__rt::ParamMeta::value("id", true, 2, false),
@@ -219,6 +344,9 @@ pub(crate) static SET_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta 
         crate::__rt::ParamMeta::constant("format", "sid", 2),
         crate::__rt::ParamMeta::value("password", false, 2, true),
         crate::__rt::ParamMeta::value("fancy", false, 3, false),
+        crate::__rt::ParamMeta::value("ratio", false, 2, false),
+        crate::__rt::ParamMeta::value("weights", false, 2, false).json(),
+        crate::__rt::ParamMeta::value("bounds", false, 2, false).json(),
     ],
     has_data: false,
     typed: false,
@@ -226,6 +354,42 @@ pub(crate) static SET_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta 
     #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,
     example: ::std::option::Option::Some("{\"success\":true}"),
+    pagination: ::std::option::Option::None,
+};
+
+/// How to call `SYNO.Showcase` `export_legacy`.
+pub(crate) static EXPORT_LEGACY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "export_legacy",
+    post: false,
+    min_version: 1,
+    versions: ::std::option::Option::Some(&[1]),
+    session: true,
+    params: &[crate::__rt::ParamMeta::value("scale", true, 1, false)],
+    has_data: false,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json_unit,
+    example: ::std::option::Option::Some("{\"success\":true}"),
+    pagination: ::std::option::Option::None,
+};
+
+/// How to call `SYNO.Showcase` `sample`.
+pub(crate) static SAMPLE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "sample",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::Some(&[1, 3]),
+    session: true,
+    params: &[crate::__rt::ParamMeta::value("detail", false, 3, false)],
+    has_data: false,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json_unit,
+    example: ::std::option::Option::None,
     pagination: ::std::option::Option::None,
 };
 
@@ -249,6 +413,17 @@ mod tests {
         let example = super::SET_CONFIG.example.unwrap_or_default();
         if let ::std::result::Result::Err(e) = crate::__rt::decode_unit(
             &super::SET_CONFIG,
+            example.as_bytes(),
+        ) {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn export_legacy_example_decodes() {
+        let example = super::EXPORT_LEGACY.example.unwrap_or_default();
+        if let ::std::result::Result::Err(e) = crate::__rt::decode_unit(
+            &super::EXPORT_LEGACY,
             example.as_bytes(),
         ) {
             panic!("{e}");

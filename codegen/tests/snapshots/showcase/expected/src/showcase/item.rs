@@ -116,6 +116,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     name: "List",
     post: false,
     min_version: 1,
+    versions: ::std::option::Option::None,
     session: true,
     params: &[
         crate::__rt::ParamMeta::value("offset", false, 1, false),
@@ -127,7 +128,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::WidgetPage>,
     example: ::std::option::Option::Some(
-        "{\"data\":{\"total\":1,\"widgets\":[{\"byte\":4,\"color\":\"dark-blue\",\"count\":6,\"created\":1732788000,\"enabled\":true,\"id\":1,\"labels\":{\"k\":\"v\"},\"level\":2,\"medium\":3,\"name\":\"w\",\"part\":{\"label\":\"p\"},\"port\":5001,\"ports\":[80,\"443\"],\"raw\":{\"any\":[1,\"x\"]},\"size\":17179869184,\"small\":2,\"tags\":[\"a\"],\"tiny\":-1,\"type\":\"t\"}]},\"success\":true}",
+        "{\"data\":{\"total\":1,\"widgets\":[{\"byte\":4,\"color\":\"dark-blue\",\"count\":6,\"created\":1732788000,\"enabled\":true,\"id\":1,\"labels\":{\"k\":\"v\"},\"level\":2,\"medium\":3,\"name\":\"w\",\"part\":{\"label\":\"p\"},\"port\":5001,\"ports\":[80,\"443\"],\"ratio\":\"0.25\",\"raw\":{\"any\":[1,\"x\"]},\"samples\":[1.5,\"-2\",3],\"size\":17179869184,\"small\":2,\"tags\":[\"a\"],\"tiny\":-1,\"type\":\"t\"}]},\"success\":true}",
     ),
     pagination: ::std::option::Option::Some(crate::__rt::PageMeta {
         offset: 0,

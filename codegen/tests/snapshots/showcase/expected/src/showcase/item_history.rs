@@ -24,6 +24,7 @@ impl ItemHistoryApi {
     /// - `color` (optional, [`ListEventsRequest::color`]): An enum, sent JSON-quoted
     /// - `verbose` (optional, [`ListEventsRequest::verbose`]): A yes/no boolean, as declared
     /// - `raw_name` (optional, [`ListEventsRequest::raw_name`]): Text sent as it is, by declaration
+    /// - `threshold` (optional, [`ListEventsRequest::threshold`]): A float: its JSON is its plain decimal
     ///
     /// # Response
     /// [`EventPage`](super::EventPage), the `data` object.
@@ -100,6 +101,12 @@ impl ListEventsRequest {
         self
     }
 
+    /// `threshold`: A float: its JSON is its plain decimal
+    pub fn threshold(mut self, threshold: f64) -> Self {
+        self.params = self.params.with_f64(7, threshold);
+        self
+    }
+
     /// Sends the request and decodes the response's `data`.
     pub async fn send(self) -> ::std::result::Result<super::EventPage, crate::Error> {
         crate::__rt::call(&self.client, self.params).await
@@ -147,6 +154,7 @@ pub(crate) static LIST_EVENTS: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     name: "list_events",
     post: false,
     min_version: 1,
+    versions: ::std::option::Option::None,
     session: true,
     params: &[
         crate::__rt::ParamMeta::value("item_id", true, 1, false).json(),
@@ -156,6 +164,7 @@ pub(crate) static LIST_EVENTS: crate::__rt::MethodMeta = crate::__rt::MethodMeta
         crate::__rt::ParamMeta::value("color", false, 1, false).json(),
         crate::__rt::ParamMeta::value("verbose", false, 1, false),
         crate::__rt::ParamMeta::value("raw_name", false, 1, false),
+        crate::__rt::ParamMeta::value("threshold", false, 1, false).json(),
     ],
     has_data: true,
     typed: true,

@@ -17,6 +17,7 @@ pub(crate) static CHECK: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     name: "check",
     post: false,
     min_version: 1,
+    versions: ::std::option::Option::None,
     session: false,
     params: &[],
     has_data: true,
