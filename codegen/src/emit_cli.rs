@@ -1,6 +1,8 @@
 //! Emits the `synology` command's API subcommands (`generated/cli/`): a clap command tree
 //! with help from the spec's descriptions, and a dispatch that calls the typed request
-//! builders, so output is the typed response re-serialized. Internal APIs get no command.
+//! builders, so output is the typed response re-serialized. Internal APIs and imported
+//! methods get no command (`synology api` reaches those); a family or API with nothing else
+//! gets none either.
 //!
 //! Commands, APIs, methods and flags are the kebab-case of the spec's names
 //! ([`naming::kebab`]).
@@ -16,7 +18,7 @@ use crate::rustlang::{RustFile, Scope, cfg_feature, ident, rust_ty};
 /// driver builds and prints them.
 pub fn files(spec: &Spec) -> Vec<RustFile<'_>> {
     let mut out = vec![RustFile::new("cli/mod.rs", move || root(spec))];
-    for f in spec.families.iter().filter(|f| !f.internal) {
+    for f in spec.families.iter().filter(|f| has_commands(f)) {
         out.push(RustFile::new(format!("cli/{}.rs", f.module), move || {
             family(spec, f)
         }));
@@ -25,8 +27,23 @@ pub fn files(spec: &Spec) -> Vec<RustFile<'_>> {
 }
 
 /// `cli/mod.rs`: the family commands and the dispatch to each family's file.
+/// The methods of `a` that are commands: those declared by hand.
+fn commands(a: &Api) -> impl Iterator<Item = &Method> {
+    a.methods.iter().filter(|m| !m.imported)
+}
+
+/// The APIs of `f` with a command.
+fn command_apis(f: &Family) -> impl Iterator<Item = &Api> {
+    f.apis.iter().filter(|a| commands(a).next().is_some())
+}
+
+/// Whether family `f` has a command: public, with a method declared by hand.
+fn has_commands(f: &Family) -> bool {
+    !f.internal && command_apis(f).next().is_some()
+}
+
 fn root(spec: &Spec) -> TokenStream {
-    let families: Vec<&Family> = spec.families.iter().filter(|f| !f.internal).collect();
+    let families: Vec<&Family> = spec.families.iter().filter(|f| has_commands(f)).collect();
     let mods = families.iter().map(|f| {
         let m = ident(&f.module);
         let cfg = cfg_feature(spec, f);
@@ -119,11 +136,11 @@ fn first_line(text: &str) -> String {
 fn family_command(spec: &Spec, f: &Family) -> TokenStream {
     let name = kebab(&f.module);
     let about = format!("SYNO.{} APIs", f.wire);
-    let subs = f.apis.iter().flat_map(|a| match &a.accessor {
+    let subs = command_apis(f).flat_map(|a| match &a.accessor {
         Some(acc) => {
             let api_name = kebab(acc);
             let about = first_line(&a.description);
-            let methods = a.methods.iter().map(|m| method_command(spec, a, m));
+            let methods = commands(a).map(|m| method_command(spec, a, m));
             vec![quote! {
                 ::clap::Command::new(#api_name)
                     .about(#about)
@@ -132,11 +149,7 @@ fn family_command(spec: &Spec, f: &Family) -> TokenStream {
                     #(.subcommand(#methods))*
             }]
         }
-        None => a
-            .methods
-            .iter()
-            .map(|m| method_command(spec, a, m))
-            .collect(),
+        None => commands(a).map(|m| method_command(spec, a, m)).collect(),
     });
     quote! {
         ::clap::Command::new(#name)
@@ -340,7 +353,7 @@ fn method_arms<'a>(
     f: &'a Family,
     a: &'a Api,
 ) -> impl Iterator<Item = TokenStream> + 'a {
-    a.methods.iter().map(move |m| {
+    commands(a).map(move |m| {
         let name = kebab(&m.rust);
         let body = call_body(spec, f, a, m);
         let uses_flags = m.pagination.is_some()
@@ -354,7 +367,7 @@ fn method_arms<'a>(
 
 fn family_body(spec: &Spec, f: &Family) -> TokenStream {
     let name = kebab(&f.module);
-    let arms = f.apis.iter().flat_map(|a| -> Vec<TokenStream> {
+    let arms = command_apis(f).flat_map(|a| -> Vec<TokenStream> {
         match &a.accessor {
             Some(acc) => {
                 let api_name = kebab(acc);

@@ -33,13 +33,25 @@ fn family_page(spec: &Spec, f: &Family) -> String {
             "Internal: used by the client's runtime (discovery, sessions); no public accessor.\n"
         );
     } else {
+        let feature = f.feature().unwrap_or_default();
         let _ = writeln!(
             out,
-            "From Rust: `client.{}()`. Types: `synology_client::{}`. Cargo feature: `{}` (on by \
-             default).\n",
+            "From Rust: `client.{}()`. Types: `synology_client::{}`. Cargo feature: `{feature}` \
+             ({}).{}\n",
             f.module,
             f.module,
-            f.feature().unwrap_or_default()
+            if f.on_by_default() {
+                "on by default"
+            } else {
+                "imported from DSM: off by default, on with `all-apis`"
+            },
+            match f.all_feature() {
+                Some(all) => format!(
+                    " The APIs, methods and types imported from DSM need `{all}` (on with \
+                     `all-apis`)."
+                ),
+                None => String::new(),
+            }
         );
     }
     let _ = writeln!(
@@ -123,6 +135,9 @@ fn raw_calls(out: &mut String, f: &Family) {
 }
 
 fn method_section(out: &mut String, f: &Family, a: &Api, m: &Method) {
+    if m.imported {
+        return imported_section(out, f, a, m);
+    }
     let verb = if m.post { "POST" } else { "GET" };
     let _ = writeln!(out, "### `{}`\n\n{}\n", m.wire, m.description);
     let _ = writeln!(
@@ -236,6 +251,95 @@ fn method_section(out: &mut String, f: &Family, a: &Api, m: &Method) {
             .and_then(|v| serde_json::to_string_pretty(&v).ok())
             .unwrap_or_else(|| e.clone());
         let _ = writeln!(out, "\nExample response:\n\n```json\n{pretty}\n```");
+    }
+    out.push('\n');
+}
+
+/// An imported method: its versions, verb, the Rust call (`Call<T>`: parameters by name),
+/// typed or raw answer, and the parameters DSM's description names.
+fn imported_section(out: &mut String, f: &Family, a: &Api, m: &Method) {
+    let verb = if m.post { "POST" } else { "GET" };
+    let _ = writeln!(out, "### `{}`\n\n{}\n", m.wire, m.description);
+    let _ = writeln!(
+        out,
+        "- Source: imported from DSM's API description (light form: no builder, no `synology` \
+         subcommand; `synology api {} {}` calls it){}",
+        a.wire,
+        m.wire,
+        match f.all_feature() {
+            Some(all) => format!("; feature `{all}`"),
+            None => String::new(),
+        }
+    );
+    let _ = writeln!(
+        out,
+        "- HTTP {verb}, {}{}{}",
+        m.versions_text(),
+        if m.session { "" } else { ", no session needed" },
+        if a.json_request {
+            ", parameter values JSON-encoded (`request_format: json`)"
+        } else {
+            ""
+        }
+    );
+    let handle = match &a.accessor {
+        Some(acc) => format!("client.{}().{acc}()", f.module),
+        None => format!("client.{}()", f.module),
+    };
+    let param = m
+        .params
+        .first()
+        .map(|p| {
+            let text = matches!(&p.kind, ParamKind::Value { ty: Ty::String, .. });
+            let value = match &p.example {
+                Some(e) if !text => e.clone(),
+                Some(e) => format!("{e:?}"),
+                None => "value".into(),
+            };
+            format!(".param(\"{}\", {value})", p.wire)
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "- Rust: `{handle}.{}(){param}.send().await?` (a `synology_client::Call`)",
+        m.rust
+    );
+    match &m.response {
+        Some(Ty::Json) | None => {
+            let _ = writeln!(
+                out,
+                "- Response `data`: raw JSON (`serde_json::Value`; no recorded shape)"
+            );
+        }
+        Some(t) => {
+            let _ = writeln!(out, "- Response `data`: {} (typed)", ty_text(t));
+        }
+    }
+    if !m.params.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nKnown parameters, all optional (`.param(name, value)`; others may be set too):\n\n\
+             | parameter | type | secret | description |\n| --- | --- | --- | --- |"
+        );
+        for p in &m.params {
+            let ty = match &p.kind {
+                ParamKind::Value { ty, .. } => ty_text(ty),
+                ParamKind::Const(v) => format!("always `{v}`"),
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {ty} | {} | {} |",
+                p.wire,
+                if p.secret { "yes" } else { "no" },
+                cell(&p.description)
+            );
+        }
+    }
+    if !m.notes.is_empty() {
+        let _ = writeln!(out, "\nNotes:");
+        for n in &m.notes {
+            let _ = writeln!(out, "- {n}");
+        }
     }
     out.push('\n');
 }

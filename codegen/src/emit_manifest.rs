@@ -9,8 +9,10 @@ pub const BEGIN: &str =
 /// Last line of the generated block.
 pub const END: &str = "# @generated end";
 
-/// The block: `default` and `all-apis` (every family), then one feature per family, each naming the
-/// families whose types it uses.
+/// The block: `default` (every family with hand-written APIs), `all-apis` (every family,
+/// with every imported item), then one feature per family, each naming the features whose
+/// types it uses, and after a family with imported items beside hand-written ones, its
+/// `<family>-all`.
 pub fn block(spec: &Spec) -> String {
     let public: Vec<_> = spec.families.iter().filter(|f| !f.internal).collect();
     let quoted = |features: Vec<String>| {
@@ -20,20 +22,51 @@ pub fn block(spec: &Spec) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut out = format!("{BEGIN}\ndefault = [\"all-apis\"]\n## Every API family.\n");
+    let default = public
+        .iter()
+        .filter(|f| f.on_by_default())
+        .filter_map(|f| f.feature())
+        .collect();
+    let mut out = format!("{BEGIN}\ndefault = [{}]\n", quoted(default));
+    out += "## Every API family, with every imported API, method and type.\n";
     out += &format!(
         "all-apis = [{}]\n",
-        quoted(public.iter().filter_map(|f| f.feature()).collect())
+        quoted(
+            public
+                .iter()
+                .flat_map(|f| f.feature().into_iter().chain(f.all_feature()))
+                .collect()
+        )
     );
     for f in public {
-        let needs = spec.family_needs(f).into_iter().collect();
+        let feature = f.feature().unwrap_or_default();
+        if f.imported_only {
+            let mut needs = spec.family_needs(f, false);
+            needs.extend(spec.family_needs(f, true));
+            out += &format!(
+                "## `SYNO.{}.*` APIs, imported from DSM (not in `default`): `Client::{}`.\n{feature} = [{}]\n",
+                f.wire,
+                f.module,
+                quoted(needs.into_iter().collect())
+            );
+            continue;
+        }
         out += &format!(
-            "## `SYNO.{}.*` APIs: `Client::{}`.\n{} = [{}]\n",
+            "## `SYNO.{}.*` APIs: `Client::{}`.\n{feature} = [{}]\n",
             f.wire,
             f.module,
-            f.feature().unwrap_or_default(),
-            quoted(needs)
+            quoted(spec.family_needs(f, false).into_iter().collect())
         );
+        if let Some(all) = f.all_feature() {
+            let needs = std::iter::once(feature.clone())
+                .chain(spec.family_needs(f, true))
+                .collect();
+            out += &format!(
+                "## `{feature}` and the `SYNO.{}.*` APIs, methods and types imported from DSM.\n{all} = [{}]\n",
+                f.wire,
+                quoted(needs)
+            );
+        }
     }
     out + END + "\n"
 }

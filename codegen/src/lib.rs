@@ -39,7 +39,8 @@ pub const DOCS_DIR: &str = "generated-client/docs";
 /// The client's manifest, whose `[features]` table holds a generated block.
 pub const MANIFEST: &str = "generated-client/Cargo.toml";
 
-/// Loads and validates every `*.yaml` file of `spec_dir`.
+/// Loads and validates every `*.yaml` file of `spec_dir` and its subdirectories, each named
+/// by its path relative to `spec_dir` (`imported/core.yaml`, `/`-separated).
 pub fn load(spec_dir: &Path) -> Result<ir::Spec, GenerateError> {
     fn read(path: &Path) -> impl FnOnce(std::io::Error) -> GenerateError + '_ {
         move |source| GenerateError::Read {
@@ -48,14 +49,14 @@ pub fn load(spec_dir: &Path) -> Result<ir::Spec, GenerateError> {
         }
     }
     let mut sources = Vec::new();
-    for entry in std::fs::read_dir(spec_dir).map_err(read(spec_dir))? {
-        let path = entry.map_err(read(spec_dir))?.path();
+    for path in files_under(spec_dir).map_err(read(spec_dir))? {
         if path.extension().is_some_and(|x| x == "yaml") {
-            let name = path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
+            let rel = path.strip_prefix(spec_dir).unwrap_or(&path);
+            let name = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
             let text = std::fs::read_to_string(&path).map_err(read(&path))?;
             sources.push((name, text));
         }

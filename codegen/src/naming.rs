@@ -35,9 +35,12 @@ pub const CLI_HELP: &str = "help";
 /// The command line's flag on paginated methods (`--all`): their parameters may not take it.
 pub const CLI_ALL: &str = "all";
 
-/// Names a family module (and so its `Client` accessor and CLI command) may not take: the
-/// runtime's modules at the crate root, `Client`'s own methods, and the CLI's own commands.
-pub const RESERVED_FAMILY_MODULES: [&str; 33] = [
+/// Names a family module (and so its `Client` accessor, CLI command and cargo feature) may
+/// not take: the runtime's modules at the crate root, `Client`'s own methods, the CLI's own
+/// commands, the crates and features every build has (`core`, `std`, `default`, `all-apis`,
+/// `jiff`). A hand-written family named so is an error; an imported one is renamed
+/// ([`imported_family_module`]).
+pub const RESERVED_FAMILY_MODULES: [&str; 36] = [
     "mock",
     "client",
     "error",
@@ -71,7 +74,18 @@ pub const RESERVED_FAMILY_MODULES: [&str; 33] = [
     "known_apis",
     "core",
     "std",
+    "default",
+    "all_apis",
+    "jiff",
 ];
+
+/// The prefix of an imported family whose module is reserved (`core` → `dsm_core`).
+pub const IMPORTED_FAMILY_PREFIX: &str = "dsm_";
+
+/// Names a light-form method (the function an imported method gets on its handle) may not
+/// take: the handle's own constructor, and `api`, whose metadata static would be the API's
+/// `API`. They count as taken ([`unique_method`]).
+pub const RESERVED_HANDLE_METHODS: [&str; 2] = ["new", "api"];
 
 /// The module of a family's types.
 pub const TYPES_MODULE: &str = "types";
@@ -120,6 +134,49 @@ pub fn variant(wire: &str) -> String {
 /// The module and accessor of a family (`CloudSync` → `cloud_sync`).
 pub fn family_module(family_wire: &str) -> String {
     rust_ident(family_wire)
+}
+
+/// The module of a family that only imported files declare: [`family_module`], or, when that
+/// is reserved ([`RESERVED_FAMILY_MODULES`]) or ends in `_all` (whose feature would read as
+/// another family's `<family>-all`), the same with the prefix `dsm_` (`SYNO.Core` →
+/// `dsm_core`, feature `dsm-core`).
+pub fn imported_family_module(family_wire: &str) -> String {
+    let m = family_module(family_wire);
+    if RESERVED_FAMILY_MODULES.contains(&m.as_str()) || m.ends_with("_all") {
+        format!("{IMPORTED_FAMILY_PREFIX}{}", m.trim_end_matches('_'))
+    } else {
+        m
+    }
+}
+
+/// The handle type of a family module renamed by [`imported_family_module`]
+/// (`dsm_core` → `DsmCore`).
+pub fn handle_of_module(module: &str) -> String {
+    module.to_upper_camel_case()
+}
+
+/// The function of an imported method: its snake_case name (keywords escaped), or, when
+/// that is in `taken` (a hand-written method's, an accessor beside a family-level method,
+/// an imported method named before it, [`RESERVED_HANDLE_METHODS`]), the snake_case name
+/// with the first free suffix `_2`, `_3`, ... Imported methods are named in a fixed order:
+/// those whose wire name is already their snake_case name first, then the rest, each in
+/// sorted wire-name order (`login` keeps `login`, `Login` becomes `login_2`).
+pub fn unique_method(wire: &str, taken: &impl Fn(&str) -> bool) -> String {
+    let first = rust_ident(wire);
+    if !taken(&first) && !RESERVED_HANDLE_METHODS.contains(&first.as_str()) {
+        return first;
+    }
+    let stem = wire.to_snake_case();
+    (2..)
+        .map(|n| format!("{stem}_{n}"))
+        .find(|c| !taken(c))
+        .unwrap_or(first)
+}
+
+/// The `<family>-all` feature of a family's feature (`cloud-sync` → `cloud-sync-all`): its
+/// imported APIs, methods and types, beside the hand-written ones.
+pub fn all_feature(feature: &str) -> String {
+    format!("{feature}-all")
 }
 
 /// The handle type of a family (`CloudSync`).
@@ -185,5 +242,22 @@ mod tests {
         assert_eq!(variant("dark-blue"), "DarkBlue");
         assert!(is_type_name("Widget") && !is_type_name("Self") && !is_type_name("widget"));
         assert!(is_ident("_sid") && !is_ident("_") && !is_ident("1a"));
+        assert_eq!(imported_family_module("Core"), "dsm_core");
+        assert_eq!(imported_family_module("Default"), "dsm_default");
+        assert_eq!(imported_family_module("FooAll"), "dsm_foo_all");
+        assert_eq!(imported_family_module("FileStation"), "file_station");
+        assert_eq!(handle_of_module("dsm_core"), "DsmCore");
+        assert_eq!(all_feature("cloud-sync"), "cloud-sync-all");
+    }
+
+    #[test]
+    fn colliding_imported_methods_get_the_first_free_suffix() {
+        let taken = |n: &str| ["login", "get_info", "get_info_2"].contains(&n);
+        assert_eq!(unique_method("list", &taken), "list");
+        assert_eq!(unique_method("Login", &taken), "login_2");
+        assert_eq!(unique_method("getInfo", &taken), "get_info_3");
+        assert_eq!(unique_method("type", &taken), "type_");
+        assert_eq!(unique_method("new", &taken), "new_2");
+        assert_eq!(unique_method("api", &|_: &str| false), "api_2");
     }
 }

@@ -68,6 +68,11 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Entries<V> {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SpecFile {
+    /// Written by `cargo xtask import dsm-lib`, not by hand: every method in the file gets
+    /// the light form (one function returning `Call<T>`, no builder), and an API declared
+    /// in a hand-written file may appear with only `methods`, which join it.
+    #[serde(default)]
+    pub imported: bool,
     /// Where the facts in this file come from (a document title), for the reference docs.
     #[serde(default)]
     pub source: Option<String>,
@@ -145,12 +150,16 @@ pub struct EnumValue {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiDef {
-    /// Doc comment.
-    pub description: String,
+    /// Doc comment. Required, except in an imported block that only adds methods to an API
+    /// declared by hand (as are `path` and `versions`).
+    #[serde(default)]
+    pub description: Option<String>,
     /// CGI path under `/webapi/` used until discovery says otherwise.
-    pub path: String,
+    #[serde(default)]
+    pub path: Option<String>,
     /// Versions this spec describes.
-    pub versions: Spanned<Versions>,
+    #[serde(default)]
+    pub versions: Option<Spanned<Versions>>,
     /// Error codes of this API; they win over the common table.
     #[serde(default)]
     pub errors: Vec<Spanned<ErrorCode>>,
@@ -180,8 +189,9 @@ pub struct Versions {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MethodDef {
-    /// `GET` or `POST`.
-    pub http: Spanned<String>,
+    /// `GET` or `POST`; required by hand, `POST` when an imported method leaves it out.
+    #[serde(default)]
+    pub http: Option<Spanned<String>>,
     /// Doc comment.
     pub description: String,
     /// The lowest API version that has this method.

@@ -80,3 +80,65 @@ fn emitted_code_matches_the_reviewed_snapshots() {
         problems.join("\n")
     );
 }
+
+/// The snapshot is rendered without feature gates (see the module docs); with them, every
+/// imported item of a family that also has hand-written ones sits behind `<family>-all`, a
+/// family only imported files declare behind its own feature, and the command line names
+/// neither.
+#[test]
+fn imported_items_sit_behind_their_features() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/showcase/spec");
+    let spec = codegen::load(&dir).unwrap();
+    assert!(spec.feature_gates);
+    let files = codegen::render(&spec).unwrap();
+    let file = |name: &str| -> &str {
+        let path = Path::new(codegen::RUST_DIR).join(name);
+        &files.iter().find(|(p, _)| *p == path).unwrap().1
+    };
+    let gated = |text: &str, feature: &str, item: &str| {
+        let at = text.find(item).unwrap_or_else(|| panic!("no `{item}`"));
+        let before: Vec<&str> = text[..at].lines().rev().skip(1).take(4).collect();
+        let cfg = format!("#[cfg(feature = \"{feature}\")]");
+        assert!(
+            before.iter().any(|l| l.trim() == cfg),
+            "`{item}` is not behind `{feature}`: {before:?}"
+        );
+    };
+    let family_api = file("showcase/family_api.rs");
+    gated(family_api, "showcase-all", "pub fn get_status(");
+    gated(family_api, "showcase-all", "pub(crate) static GET_STATUS:");
+    assert!(
+        !family_api.contains("#[cfg(feature = \"showcase-all\")]\n    pub fn get_stats("),
+        "hand-written methods are not gated"
+    );
+    let family_mod = file("showcase/mod.rs");
+    gated(family_mod, "showcase-all", "pub mod extra;");
+    gated(family_mod, "showcase-all", "pub fn extra(");
+    gated(
+        file("showcase/types.rs"),
+        "showcase-all",
+        "pub struct ExtraInfo",
+    );
+    let root = file("mod.rs");
+    gated(root, "showcase-all", "&showcase::extra::API,");
+    gated(root, "showcase-all", "&showcase::family_api::GET_STATUS,");
+    gated(root, "showcase-extra", "&showcase_extra::info::API,");
+    gated(root, "dsm-core", "pub mod dsm_core;");
+    let cli: String = files
+        .iter()
+        .filter(|(p, _)| p.starts_with(Path::new(codegen::RUST_DIR).join("cli")))
+        .map(|(_, t)| t.as_str())
+        .collect();
+    for imported in [
+        "get_status",
+        "showcase_extra",
+        "dsm_core",
+        "get_stats_2",
+        "extra()",
+    ] {
+        assert!(
+            !cli.contains(imported),
+            "the command line names `{imported}`"
+        );
+    }
+}

@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod call;
 #[cfg(feature = "cli")]
 mod cli;
 mod client;
@@ -65,6 +66,7 @@ mod tests;
 #[doc = include_str!("../../README.md")]
 struct ReadmeExamples;
 
+pub use call::Call;
 pub use client::{Client, ClientBuilder};
 pub use device_token::DeviceToken;
 pub use discovery::PublishedApi;

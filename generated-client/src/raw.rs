@@ -1,7 +1,9 @@
 //! Raw calls: any API and method, named at run time, through the same machinery as the
 //! generated ones (discovery, versions, the session and SynoToken, re-login, typed DSM
-//! errors, the body, time and redirect limits).
+//! errors, the body, time and redirect limits). Imported methods' [`Call`](crate::Call) is
+//! a raw call built from the method's static description (`RawRequest::of`).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -10,7 +12,9 @@ use serde_json::Value;
 
 use crate::discovery::{Target, check_path, not_offered, spec_min};
 use crate::op::Op;
-use crate::rt::{ApiMeta, MethodMeta, decode_json_op, decode_op, spec_api, spec_method};
+use crate::rt::{
+    ApiMeta, MethodMeta, decode_json_op, decode_op, decode_op_or_null, spec_api, spec_method,
+};
 use crate::{Client, Error};
 
 /// Parameter names that always hold a secret: redacted in `Debug` even when set with
@@ -54,8 +58,11 @@ const RESERVED: [&str; 4] = ["api", "version", "method", "_sid"];
 #[derive(Clone)]
 pub struct RawRequest {
     client: Client,
-    api: String,
-    method: String,
+    api: Cow<'static, str>,
+    method: Cow<'static, str>,
+    /// The spec's description of the method when the request was built from it (an
+    /// imported method's `Call`); else looked up by name when needed.
+    meta: Option<&'static MethodMeta>,
     version: Option<u32>,
     path: Option<String>,
     post: bool,
@@ -76,11 +83,30 @@ impl Client {
     pub fn raw(&self, api: &str, method: &str) -> RawRequest {
         RawRequest {
             client: self.clone(),
-            api: api.to_owned(),
-            method: method.to_owned(),
+            api: Cow::Owned(api.to_owned()),
+            method: Cow::Owned(method.to_owned()),
+            meta: None,
             version: None,
             path: None,
             post: true,
+            params: Vec::new(),
+            invalid: None,
+        }
+    }
+}
+
+impl RawRequest {
+    /// A call to the method `meta` describes: its names borrowed (nothing allocated), its
+    /// verb, versions, request format, error table and secret parameters from the spec.
+    pub(crate) fn of(client: &Client, meta: &'static MethodMeta) -> Self {
+        RawRequest {
+            client: client.clone(),
+            api: Cow::Borrowed(meta.api.name),
+            method: Cow::Borrowed(meta.name),
+            meta: Some(meta),
+            version: None,
+            path: None,
+            post: meta.post,
             params: Vec::new(),
             invalid: None,
         }
@@ -132,6 +158,12 @@ impl RawRequest {
         self.run(decode_json_op).await
     }
 
+    /// Sends the request and decodes `data` as `T`; an answer without `data` decodes as
+    /// JSON `null` would (`serde_json::Value::Null`), or fails as `send` does.
+    pub(crate) async fn send_or_null<T: DeserializeOwned>(self) -> Result<T, Error> {
+        self.run(decode_op_or_null::<T>).await
+    }
+
     fn set(mut self, name: &str, value: impl Serialize, secret: bool) -> Self {
         if self.invalid.is_some() {
             return self;
@@ -156,8 +188,8 @@ impl RawRequest {
 
     fn invalid_param(&self, name: &str, reason: String) -> Error {
         Error::InvalidParameter {
-            api: self.api.clone().into(),
-            method: self.method.clone().into(),
+            api: self.api.clone(),
+            method: self.method.clone(),
             param: name.to_owned().into(),
             reason,
         }
@@ -165,11 +197,11 @@ impl RawRequest {
 
     /// The spec's description of this method, when it has one.
     fn spec_method(&self) -> Option<&'static MethodMeta> {
-        spec_method(&self.api, &self.method)
+        self.meta.or_else(|| spec_method(&self.api, &self.method))
     }
 
     fn spec_api(&self) -> Option<&'static ApiMeta> {
-        spec_api(&self.api)
+        self.meta.map(|m| m.api).or_else(|| spec_api(&self.api))
     }
 
     fn is_secret(&self, name: &str) -> bool {
@@ -187,8 +219,8 @@ impl RawRequest {
         let method = self.spec_method();
         let api = self.spec_api();
         let op = Op {
-            api: self.api.clone().into(),
-            method: self.method.clone().into(),
+            api: self.api.clone(),
+            method: self.method.clone(),
             post: self.post,
             session: method.is_none_or(|m| m.session),
             errors: api.map_or(&[], |a| a.errors),
@@ -258,6 +290,13 @@ fn encode(value: &Value, json: bool) -> String {
 
 impl fmt::Debug for RawRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.debug_as("RawRequest", f)
+    }
+}
+
+impl RawRequest {
+    /// `Debug` under the name `name`, secret parameters redacted.
+    pub(crate) fn debug_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         struct Shown<'a>(&'a [RawParam]);
         impl fmt::Debug for Shown<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -272,7 +311,7 @@ impl fmt::Debug for RawRequest {
                 m.finish()
             }
         }
-        f.debug_struct("RawRequest")
+        f.debug_struct(name)
             .field("api", &self.api)
             .field("method", &self.method)
             .field("version", &self.version)

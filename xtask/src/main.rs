@@ -1,6 +1,8 @@
-//! Developer automation: `cargo xtask codegen [--check]`, `cargo xtask demo`.
+//! Developer automation: `cargo xtask codegen [--check]`, `cargo xtask demo`, `cargo xtask
+//! import dsm-lib`.
 
 mod bench;
+mod import;
 mod synth;
 mod tidy;
 
@@ -18,7 +20,11 @@ commands:
   bench            benchmarks (codegen, compile cost, requests, decoding, discovery, memory)
                    printed as a table and written to BENCHMARKS.md
   demo             regenerate, then run the synology CLI against its embedded mock DSM
-                   for every method of the spec, as json and as table";
+                   for every method of the spec, as json and as table
+  import dsm-lib [DIR] [--out OUTDIR] [--check] [--only FAMILY...]
+                   write api-spec/dsm/<family>.yaml (or OUTDIR) from DSM 7's declarations in DIR
+                   (default ../shared/fixtures/dsm-lib); hand-written api-spec/*.yaml win;
+                   --check writes nothing and exits 1 when OUTDIR differs; skipped without DIR";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +33,10 @@ fn main() -> ExitCode {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
         ["demo"] => demo(),
+        ["import", "dsm-lib", rest @ ..] => {
+            let root = workspace_root();
+            import::parse_args(&root, rest).and_then(|opts| import::run(&root, &opts))
+        }
         ["bench"] => bench::bench(),
         ["bench-codegen"] => bench::bench_codegen(),
         ["bench-compile", sizes @ ..] => match sizes

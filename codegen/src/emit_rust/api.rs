@@ -9,8 +9,7 @@ use super::builder::{builder, encode, param_arg};
 use super::example_tests::example_tests;
 use super::meta::{api_meta, method_meta};
 use crate::ir::{Api, Family, Method, Param, ParamKind, Spec, Ty, TypeKind};
-use crate::naming;
-use crate::rustlang::{doc, ident};
+use crate::rustlang::{Scope, cfg_imported, cfg_imported_documented, doc, ident, rust_ty};
 
 pub(super) fn api_file(spec: &Spec, family: &Family, api: &Api) -> TokenStream {
     let wire = &api.wire;
@@ -43,14 +42,19 @@ pub(super) fn api_file(spec: &Spec, family: &Family, api: &Api) -> TokenStream {
                 }
             });
         }
-        out.extend(api.methods.iter().map(|m| builder(spec, family, api, m)));
+        out.extend(
+            api.methods
+                .iter()
+                .filter(|m| !m.imported)
+                .map(|m| builder(spec, family, api, m)),
+        );
     }
     out.extend(api_meta(api));
-    out.extend(
-        api.methods
-            .iter()
-            .map(|m| method_meta(spec, family, api, m)),
-    );
+    out.extend(api.methods.iter().map(|m| {
+        let cfg = cfg_imported(spec, family, api.imported || m.imported);
+        let meta = method_meta(spec, family, api, m);
+        quote!(#cfg #meta)
+    }));
     out.extend(example_tests(spec, family, api));
     out
 }
@@ -199,9 +203,12 @@ fn example_arg(spec: &Spec, ty: &Ty, p: &Param) -> String {
 }
 
 fn method_fn(spec: &Spec, family: &Family, api: &Api, m: &Method) -> TokenStream {
+    if m.imported {
+        return light_fn(spec, family, api, m);
+    }
     let fname = ident(&m.rust);
     let b = ident(&m.builder);
-    let c = ident(&naming::method_static(&m.wire));
+    let c = ident(&m.meta_static);
     let d = doc(&method_doc(spec, family, api, m));
     let mut args = Vec::new();
     let mut sets = Vec::new();
@@ -224,4 +231,76 @@ fn method_fn(spec: &Spec, family: &Family, api: &Api, m: &Method) -> TokenStream
             }
         }
     }
+}
+
+/// The light form of an imported method: one function returning the shared generic request
+/// (`Call<T>`, from the method's static), documented with DSM's names, the versions, the
+/// verb, the known parameters and the response; no builder, no doctest.
+fn light_fn(spec: &Spec, family: &Family, api: &Api, m: &Method) -> TokenStream {
+    let fname = ident(&m.rust);
+    let c = ident(&m.meta_static);
+    let d = doc(&light_doc(spec, family, api, m));
+    let cfg = cfg_imported_documented(spec, family, api.imported || m.imported);
+    let ty = match &m.response {
+        Some(t) => rust_ty(spec, t, Scope::Api(&family.module)),
+        None => quote!(()),
+    };
+    quote! {
+        #d
+        #cfg
+        pub fn #fname(&self) -> crate::__rt::Call<#ty> {
+            crate::__rt::Call::new(&self.client, &#c)
+        }
+    }
+}
+
+fn light_doc(spec: &Spec, family: &Family, api: &Api, m: &Method) -> String {
+    let verb = if m.post { "POST" } else { "GET" };
+    let mut d = format!(
+        "{}\n\nDSM: `{}` method `{}`, {}, HTTP {verb}{}. Imported from DSM's API \
+         description: set parameters with [`Call::param`](crate::Call::param), then \
+         [`send`](crate::Call::send) it.\n",
+        m.description,
+        api.wire,
+        m.wire,
+        m.versions_text(),
+        if api.json_request {
+            ", values JSON-encoded (the API's request format)"
+        } else {
+            ""
+        }
+    );
+    if !m.params.is_empty() {
+        d.push_str("\n# Known parameters\nAll optional; a parameter not listed may be set too.\n");
+        for p in &m.params {
+            let ty = match &p.kind {
+                ParamKind::Value { ty, .. } => ty.to_string(),
+                ParamKind::Const(v) => format!("always `{v}`"),
+            };
+            let secret = if p.secret { ", secret (redacted)" } else { "" };
+            d.push_str(&format!(
+                "- `{}` (`{ty}`{secret}): {}\n",
+                p.wire, p.description
+            ));
+        }
+    }
+    d.push_str("\n# Response\n");
+    match &m.response {
+        Some(Ty::Named(n)) => d.push_str(&format!(
+            "[`{n}`]({}), the `data` object.\n",
+            type_path(spec, family, n)
+        )),
+        Some(Ty::Json) => {
+            d.push_str("Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).\n")
+        }
+        Some(t) => d.push_str(&format!("The `data` object, `{t}`.\n")),
+        None => d.push_str("Nothing.\n"),
+    }
+    if !m.notes.is_empty() {
+        d.push_str("\n# Notes\n");
+        for n in &m.notes {
+            d.push_str(&format!("- {n}\n"));
+        }
+    }
+    d
 }

@@ -14,9 +14,9 @@ pub(super) fn example_tests(spec: &Spec, family: &Family, api: &Api) -> TokenStr
     let tests: Vec<TokenStream> = api
         .methods
         .iter()
-        .filter(|m| m.example.is_some())
+        .filter(|m| m.example.is_some() && !m.imported)
         .map(|m| {
-            let c = ident(&naming::method_static(&m.wire));
+            let c = ident(&m.meta_static);
             let name = ident(&naming::example_test(&m.rust));
             let body = match &m.response {
                 Some(ty) => {

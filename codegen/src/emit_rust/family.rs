@@ -4,25 +4,33 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::Family;
+use crate::ir::{Family, Spec};
 use crate::naming::TYPES_MODULE;
-use crate::rustlang::{doc, ident};
+use crate::rustlang::{cfg_imported_documented, doc, ident};
 
-pub(super) fn family_mod(family: &Family) -> TokenStream {
+pub(super) fn family_mod(spec: &Spec, family: &Family) -> TokenStream {
     let h = ident(&family.handle);
     let types = ident(TYPES_MODULE);
     let mods = family.apis.iter().map(|a| {
         let m = ident(&a.module);
         let d = doc(&format!("`{}`: {}", a.wire, first_sentence(&a.description)));
+        let cfg = cfg_imported_documented(spec, family, a.imported);
         if family.internal {
             quote!(pub(crate) mod #m;)
         } else {
-            quote!(#d pub mod #m;)
+            quote!(#d #cfg pub mod #m;)
         }
     });
+    let only_imported_types =
+        family.all_feature().is_some() && family.types.iter().all(|t| spec.types[t].imported);
     let reexport = if family.internal {
         quote! {
             #[allow(unused_imports, reason = "the runtime uses only the internal types it needs")]
+            pub use #types::*;
+        }
+    } else if only_imported_types && spec.feature_gates {
+        quote! {
+            #[allow(unused_imports, reason = "its types are all imported: without the `-all` feature there are none")]
             pub use #types::*;
         }
     } else {
@@ -30,9 +38,15 @@ pub(super) fn family_mod(family: &Family) -> TokenStream {
             pub use #types::*;
         )
     };
+    // A family with no types has no types module.
+    let types_mod = (!family.types.is_empty()).then(|| {
+        quote! {
+            mod #types;
+            #reexport
+        }
+    });
     let mut body = quote! {
-        mod #types;
-        #reexport
+        #types_mod
         #(#mods)*
     };
     if !family.internal {
@@ -41,8 +55,10 @@ pub(super) fn family_mod(family: &Family) -> TokenStream {
             let m = ident(&a.module);
             let ah = ident(&a.handle);
             let d = doc(&format!("`{}`: {}", a.wire, a.description));
+            let cfg = cfg_imported_documented(spec, family, a.imported);
             Some(quote! {
                 #d
+                #cfg
                 pub fn #acc(&self) -> #m::#ah {
                     #m::#ah::new(self.client.clone())
                 }

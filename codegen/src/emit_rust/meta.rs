@@ -5,7 +5,6 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use crate::ir::{Api, Encoding, ErrorEntry, Family, Method, ParamKind, Spec, Ty, TypeKind};
-use crate::naming;
 use crate::rustlang::{Scope, doc, ident, number, rust_ty};
 
 /// One entry of an error table.
@@ -37,7 +36,7 @@ pub(super) fn api_meta(api: &Api) -> TokenStream {
 
 /// A method's static: how to call it, its parameters, example and paging.
 pub(super) fn method_meta(spec: &Spec, family: &Family, api: &Api, m: &Method) -> TokenStream {
-    let c = ident(&naming::method_static(&m.wire));
+    let c = ident(&m.meta_static);
     let name = &m.wire;
     let post = m.post;
     let min = number(m.min_version);

@@ -24,11 +24,13 @@ pub fn files(spec: &Spec) -> Vec<RustFile<'_>> {
     for family in &spec.families {
         let m = &family.module;
         out.push(RustFile::new(format!("{m}/mod.rs"), move || {
-            family::family_mod(family)
+            family::family_mod(spec, family)
         }));
-        out.push(RustFile::new(format!("{m}/{TYPES_MODULE}.rs"), move || {
-            types::types_file(spec, family)
-        }));
+        if !family.types.is_empty() {
+            out.push(RustFile::new(format!("{m}/{TYPES_MODULE}.rs"), move || {
+                types::types_file(spec, family)
+            }));
+        }
         for a in &family.apis {
             out.push(RustFile::new(format!("{m}/{}.rs", a.module), move || {
                 api::api_file(spec, family, a)

@@ -9,7 +9,7 @@ use quote::quote;
 use super::meta::error_meta;
 use crate::ir::Spec;
 use crate::naming;
-use crate::rustlang::{cfg_feature, cfg_feature_documented, doc, ident};
+use crate::rustlang::{cfg_feature, cfg_feature_documented, cfg_imported, doc, ident};
 
 pub(super) fn root(spec: &Spec) -> TokenStream {
     let mods = spec.families.iter().map(|f| {
@@ -29,12 +29,23 @@ pub(super) fn root(spec: &Spec) -> TokenStream {
         let m = ident(&f.module);
         let h = ident(&f.handle);
         let names: Vec<String> = f.apis.iter().map(|a| format!("`{}`", a.wire)).collect();
-        let d = doc(&format!(
-            "The `SYNO.{}` family: {}.\n\nNeeds the cargo feature `{}` (on by default).",
+        let mut text = format!(
+            "The `SYNO.{}` family: {}.\n\nNeeds the cargo feature `{}` ({}).",
             f.wire,
             names.join(", "),
-            f.feature().unwrap_or_default()
-        ));
+            f.feature().unwrap_or_default(),
+            if f.on_by_default() {
+                "on by default"
+            } else {
+                "imported from DSM; off by default, on with `all-apis`"
+            }
+        );
+        if let Some(all) = f.all_feature() {
+            text.push_str(&format!(
+                " Its APIs, methods and types imported from DSM need `{all}`."
+            ));
+        }
+        let d = doc(&text);
         let cfg = cfg_feature_documented(spec, f);
         quote! {
             #d
@@ -70,7 +81,8 @@ pub(super) fn root(spec: &Spec) -> TokenStream {
         fam.apis.iter().map(move |a| {
             let f = ident(&a.family_module);
             let m = ident(&a.module);
-            quote!(#cfg &#f::#m::API,)
+            let all = cfg_imported(spec, fam, a.imported);
+            quote!(#cfg #all &#f::#m::API,)
         })
     });
     let method_refs = spec.families.iter().flat_map(|fam| {
@@ -80,8 +92,9 @@ pub(super) fn root(spec: &Spec) -> TokenStream {
             a.methods.iter().map(move |me| {
                 let f = ident(&a.family_module);
                 let m = ident(&a.module);
-                let c = ident(&naming::method_static(&me.wire));
-                quote!(#cfg &#f::#m::#c,)
+                let c = ident(&me.meta_static);
+                let all = cfg_imported(spec, fam, a.imported || me.imported);
+                quote!(#cfg #all &#f::#m::#c,)
             })
         })
     });

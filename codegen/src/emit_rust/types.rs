@@ -7,12 +7,13 @@ use quote::quote;
 
 use crate::ir::{EnumVariant, Family, Field, NamedType, Spec, Ty, TypeKind};
 use crate::naming::UNKNOWN_VARIANT;
-use crate::rustlang::{Scope, doc, ident, number, rust_ty};
+use crate::rustlang::{Scope, cfg_imported_documented, doc, ident, number, rust_ty};
 
 pub(super) fn types_file(spec: &Spec, family: &Family) -> TokenStream {
     let items = family.types.iter().map(|name| {
         let t = &spec.types[name];
-        match &t.kind {
+        let cfg = cfg_imported_documented(spec, family, t.imported);
+        let item = match &t.kind {
             TypeKind::Struct(fields) => struct_type(spec, t, fields),
             TypeKind::Enum {
                 integer: false,
@@ -22,7 +23,8 @@ pub(super) fn types_file(spec: &Spec, family: &Family) -> TokenStream {
                 integer: true,
                 values,
             } => int_enum(t, values),
-        }
+        };
+        quote!(#cfg #item)
     });
     let title = format!(" Types of the `SYNO.{}` APIs.", family.wire);
     quote! {

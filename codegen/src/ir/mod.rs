@@ -55,39 +55,63 @@ impl Spec {
         self.families.iter().flat_map(|f| f.apis.iter())
     }
 
-    /// The cargo features of the other public families whose types `family` uses: they must
-    /// be on whenever this family's is. Sorted.
-    pub fn family_needs(&self, family: &Family) -> BTreeSet<String> {
+    /// The cargo features that must be on whenever `family`'s items of one source are
+    /// compiled: its hand-written items (`imported == false`, for the family's feature) or
+    /// its imported ones (`true`, for `<family>-all`; for a family only imported files
+    /// declare, both sets make its one feature). Each named type they use brings the
+    /// feature that compiles it ([`Spec::type_feature`]), the family's own features aside.
+    /// Sorted.
+    pub fn family_needs(&self, family: &Family, imported: bool) -> BTreeSet<String> {
         let mut named = Vec::new();
         for name in &family.types {
-            if let Some(TypeKind::Struct(fields)) = self.types.get(name).map(|t| &t.kind) {
+            if let Some(t) = self.types.get(name)
+                && (family.imported_only || t.imported == imported)
+                && let TypeKind::Struct(fields) = &t.kind
+            {
                 named.extend(fields.iter().map(|f| &f.ty));
             }
         }
-        for m in family.apis.iter().flat_map(|a| &a.methods) {
-            named.extend(m.response.iter());
-            named.extend(m.params.iter().filter_map(|p| match &p.kind {
-                ParamKind::Value { ty, .. } => Some(ty),
-                ParamKind::Const(_) => None,
-            }));
+        for a in &family.apis {
+            for m in &a.methods {
+                if !family.imported_only && (a.imported || m.imported) != imported {
+                    continue;
+                }
+                named.extend(m.response.iter());
+                named.extend(m.params.iter().filter_map(|p| match &p.kind {
+                    ParamKind::Value { ty, .. } => Some(ty),
+                    ParamKind::Const(_) => None,
+                }));
+            }
         }
+        let own: Vec<String> = family
+            .feature()
+            .into_iter()
+            .chain(family.all_feature())
+            .collect();
         let mut out = BTreeSet::new();
         while let Some(ty) = named.pop() {
             match ty {
                 Ty::List(inner) | Ty::Map(inner) => named.push(inner),
                 Ty::Named(name) => {
-                    let owner = self.types.get(name).map(|t| t.family_module.as_str());
-                    let feature = self
-                        .families
-                        .iter()
-                        .find(|f| Some(f.module.as_str()) == owner && f.module != family.module)
-                        .and_then(Family::feature);
-                    out.extend(feature);
+                    out.extend(self.type_feature(name).filter(|f| !own.contains(f)));
                 }
                 _ => {}
             }
         }
         out
+    }
+
+    /// The cargo feature that compiles the named type `name`: its home family's, or that
+    /// family's `<family>-all` for an imported type in a family with hand-written APIs;
+    /// `None` in a runtime-only family.
+    pub fn type_feature(&self, name: &str) -> Option<String> {
+        let t = self.types.get(name)?;
+        let home = self.families.iter().find(|f| f.module == t.family_module)?;
+        if t.imported && !home.imported_only {
+            home.all_feature()
+        } else {
+            home.feature()
+        }
     }
 
     /// Whether values of `ty` are single words on a command line: numbers, text, booleans,
@@ -151,6 +175,27 @@ impl Family {
     pub fn feature(&self) -> Option<String> {
         (!self.internal).then(|| crate::naming::feature(&self.module))
     }
+
+    /// `<family>-all` (`cloud-sync-all`): the feature that adds the imported APIs, methods
+    /// and types to a family that also has hand-written ones; `None` for a family with
+    /// nothing imported, or only imported (whose one feature compiles everything).
+    pub fn all_feature(&self) -> Option<String> {
+        let has_imported = self
+            .apis
+            .iter()
+            .any(|a| a.imported || a.methods.iter().any(|m| m.imported))
+            || self.has_imported_types;
+        if self.imported_only || !has_imported {
+            return None;
+        }
+        self.feature().map(|f| crate::naming::all_feature(&f))
+    }
+
+    /// Whether the family's feature is in the client's `default` features: every public
+    /// family with hand-written APIs is, a family only imported files declare is not.
+    pub fn on_by_default(&self) -> bool {
+        !self.internal && !self.imported_only
+    }
 }
 
 /// `SYNO.<Family>.*`
@@ -170,6 +215,11 @@ pub struct Family {
     pub types: Vec<String>,
     /// Spec files that contributed, sorted (for the docs).
     pub sources: Vec<String>,
+    /// Every API of the family is declared in an imported file: its feature is off by
+    /// default.
+    pub imported_only: bool,
+    /// Some type that lives in this family's module is declared in an imported file.
+    pub has_imported_types: bool,
 }
 
 /// One API.
@@ -202,6 +252,8 @@ pub struct Api {
     /// `request_format: json`: parameter values are JSON text unless a parameter says
     /// otherwise.
     pub json_request: bool,
+    /// Declared in an imported file (its methods are all imported).
+    pub imported: bool,
 }
 
 /// One method.
@@ -211,8 +263,13 @@ pub struct Method {
     pub wire: String,
     /// `get_summary`
     pub rust: String,
-    /// `GetSummaryRequest`
+    /// `GetSummaryRequest` (hand-written methods only: imported ones have no builder).
     pub builder: String,
+    /// `GET_SUMMARY`: the static holding the method's metadata.
+    pub meta_static: String,
+    /// Declared in an imported file: the light form (a function returning `Call<T>`, no
+    /// builder, no command-line subcommand, no example test).
+    pub imported: bool,
     /// `true` for POST.
     pub post: bool,
     /// Doc text.
@@ -226,7 +283,8 @@ pub struct Method {
     pub session: bool,
     /// Parameters in spec order.
     pub params: Vec<Param>,
-    /// Type of `data`; `None` when the method returns none.
+    /// Type of `data`; `None` when the method returns none (an imported method without a
+    /// `response` has `Some(Ty::Json)`: raw JSON).
     pub response: Option<Ty>,
     /// Paging.
     pub pagination: Option<PaginationIr>,
@@ -290,6 +348,8 @@ pub struct NamedType {
     /// Reached from some parameter's type: callers build values of it, so a struct stays
     /// constructible (not `#[non_exhaustive]`).
     pub in_params: bool,
+    /// Declared in an imported file.
+    pub imported: bool,
 }
 
 /// Struct or enum.

@@ -58,6 +58,34 @@ pub fn cfg_feature_documented(spec: &Spec, family: &Family) -> TokenStream {
     }
 }
 
+/// `#[cfg(feature = "<family>-all")]` for an `imported` item (an imported API, method or
+/// type) of a family that also has hand-written ones, when the item is not public itself (a
+/// table entry, a static); nothing for any other item, for a family only imported files
+/// declare (its module is gated already), or when the spec has gates off.
+pub fn cfg_imported(spec: &Spec, family: &Family, imported: bool) -> TokenStream {
+    match imported_gate(spec, family, imported) {
+        Some(feature) => quote!(#[cfg(feature = #feature)]),
+        None => TokenStream::new(),
+    }
+}
+
+/// [`cfg_imported`] for a public item, with the docs.rs note.
+pub fn cfg_imported_documented(spec: &Spec, family: &Family, imported: bool) -> TokenStream {
+    match imported_gate(spec, family, imported) {
+        Some(feature) => quote! {
+            #[cfg(feature = #feature)]
+            #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
+        },
+        None => TokenStream::new(),
+    }
+}
+
+fn imported_gate(spec: &Spec, family: &Family, imported: bool) -> Option<String> {
+    family
+        .all_feature()
+        .filter(|_| imported && spec.feature_gates)
+}
+
 fn gate(spec: &Spec, family: &Family) -> Option<String> {
     family.feature().filter(|_| spec.feature_gates)
 }

@@ -2,7 +2,7 @@
 //! table and methods, grouped into families), and the checks of one method (verb, versions,
 //! parameters, response, pagination, example).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::context::{Ctx, place};
 use super::examples::example;
@@ -15,7 +15,8 @@ use crate::naming;
 use crate::spec::{ApiDef, ErrorCode, MethodDef, Spanned, Versions};
 
 /// Pass 3: every API, grouped into families by module; the APIs of a family come
-/// family-level first, then by name.
+/// family-level first, then by name. Imported blocks that add methods to an API declared by
+/// hand join it, and imported methods get their Rust names ([`name_imported`]).
 pub(super) fn families(
     decls: &Declarations,
     types: &BTreeMap<String, NamedType>,
@@ -26,19 +27,40 @@ pub(super) fn families(
         names: &type_names,
         types,
     };
+    // A family with an API declared by hand keeps its module name (a reserved one is an
+    // error); one only imported files declare is renamed when its name is reserved.
+    let by_hand: BTreeSet<&str> = decls
+        .apis
+        .iter()
+        .filter(|(_, d)| !d.imported)
+        .filter_map(|(name, _)| name.split('.').nth(1))
+        .collect();
     let mut families: BTreeMap<String, Family> = BTreeMap::new();
     let mut family_decl: BTreeMap<String, (bool, &str, &Spanned<String>)> = BTreeMap::new();
-    for (name, Decl { file, key, def }) in &decls.apis {
+    for (name, decl) in &decls.apis {
+        let Decl { file, key, .. } = *decl;
         let mut cx = Ctx::new(file, diags);
-        let Some(api) = api(&mut cx, key, def, known) else {
+        let family_wire = name.split('.').nth(1).unwrap_or_default().to_owned();
+        let renamed = !by_hand.contains(family_wire.as_str());
+        let Some(api) = api(&mut cx, decl, renamed, known) else {
             continue;
         };
-        let family_wire = name.split('.').nth(1).unwrap_or_default().to_owned();
         match family_decl.get(&api.family_module) {
             Some((internal, first_file, first)) if *internal != api.internal => {
-                cx.at(key, format!("apis[{name}].internal"), format!(
-                    "every api of family `{family_wire}` must agree on `internal`; `{}` at {} says {internal}",
-                    first.value, place(first_file, first)));
+                let message = if api.imported {
+                    format!(
+                        "family `{family_wire}` is the runtime's (internal, `{}` at {}); an imported file may not add apis to it",
+                        first.value,
+                        place(first_file, first)
+                    )
+                } else {
+                    format!(
+                        "every api of family `{family_wire}` must agree on `internal`; `{}` at {} says {internal}",
+                        first.value,
+                        place(first_file, first)
+                    )
+                };
+                cx.at(key, format!("apis[{name}].internal"), message);
             }
             Some(_) => {}
             None => {
@@ -48,26 +70,145 @@ pub(super) fn families(
         let family = families
             .entry(api.family_module.clone())
             .or_insert_with(|| Family {
-                handle: naming::family_handle(&family_wire),
+                handle: if renamed {
+                    naming::handle_of_module(&api.family_module)
+                } else {
+                    naming::family_handle(&family_wire)
+                },
                 wire: family_wire,
                 module: api.family_module.clone(),
                 internal: api.internal,
                 apis: Vec::new(),
                 types: Vec::new(),
                 sources: Vec::new(),
+                imported_only: true,
+                has_imported_types: false,
             });
+        family.imported_only &= api.imported;
         if !family.sources.iter().any(|s| s == file) {
-            family.sources.push((*file).to_owned());
+            family.sources.push(file.to_owned());
             family.sources.sort();
         }
         family.apis.push(api);
     }
+    attach(&mut families, decls, known, diags);
     for family in families.values_mut() {
         family
             .apis
             .sort_by_key(|a| (a.accessor.is_some(), a.wire.clone()));
+        name_imported(family);
     }
     families
+}
+
+/// Adds the methods of each imported block to the API declared by hand that it names; a
+/// method declared twice (by hand and imported, or in two imported blocks) is refused where
+/// it is declared the second time.
+fn attach(
+    families: &mut BTreeMap<String, Family>,
+    decls: &Declarations,
+    known: Known,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (name, blocks) in &decls.attached {
+        let Some(target) = decls.apis.get(name).filter(|t| !t.imported) else {
+            continue; // reported by the declarations pass
+        };
+        let Some(family) = families
+            .values_mut()
+            .find(|f| f.apis.iter().any(|a| a.wire == *name))
+        else {
+            continue; // the api itself was refused
+        };
+        let api_path = format!("apis[{name}]");
+        let mut declared: BTreeMap<&str, (&str, &Spanned<String>)> = target
+            .def
+            .methods
+            .0
+            .iter()
+            .map(|(k, _)| (k.value.as_str(), (target.file, k)))
+            .collect();
+        for block in blocks {
+            let mut cx = Ctx::new(block.file, diags);
+            let Some(api) = family.apis.iter_mut().find(|a| a.wire == *name) else {
+                continue;
+            };
+            if api.internal {
+                cx.at(
+                    block.key,
+                    &api_path,
+                    format!("api `{name}` is the runtime's (internal); an imported file may not add methods to it"),
+                );
+                continue;
+            }
+            let v = Versions {
+                min: api.min_version,
+                max: api.max_version,
+            };
+            let encoding = if api.json_request {
+                Encoding::Json
+            } else {
+                Encoding::Plain
+            };
+            for (mkey, mdef) in &block.def.methods.0 {
+                if let Some((file, first)) = declared.get(mkey.value.as_str()) {
+                    let message = format!(
+                        "method `{}` of `{name}` is already declared at {}",
+                        mkey.value,
+                        place(file, first)
+                    );
+                    cx.at(mkey, format!("{api_path}.methods[{}]", mkey.value), message);
+                    continue;
+                }
+                declared.insert(&mkey.value, (block.file, mkey));
+                if let Some(m) = method(&mut cx, &api_path, mkey, mdef, (v, encoding), known, true)
+                {
+                    api.methods.push(m);
+                }
+            }
+            if !family.sources.iter().any(|s| s == block.file) {
+                family.sources.push(block.file.to_owned());
+                family.sources.sort();
+            }
+        }
+    }
+}
+
+/// Gives each imported method of the family its function name: the methods declared by
+/// hand keep theirs, and for a family-level API so do the accessors beside its methods;
+/// imported methods then take theirs, those whose wire name already is their snake_case name
+/// first, each group in sorted wire-name order, a taken name getting the first free suffix
+/// (`naming::unique_method`): `login` keeps `login`, `Login` becomes `login_2`.
+fn name_imported(family: &mut Family) {
+    let accessors: Vec<String> = family
+        .apis
+        .iter()
+        .filter_map(|a| a.accessor.clone())
+        .collect();
+    for api in &mut family.apis {
+        let mut taken: BTreeSet<String> = api
+            .methods
+            .iter()
+            .filter(|m| !m.imported)
+            .map(|m| m.rust.clone())
+            .collect();
+        if api.accessor.is_none() {
+            taken.extend(accessors.iter().cloned());
+        }
+        let mut order: Vec<usize> = (0..api.methods.len())
+            .filter(|i| api.methods[*i].imported)
+            .collect();
+        order.sort_by_key(|i| {
+            let wire = &api.methods[*i].wire;
+            (naming::rust_ident(wire) != *wire, wire.clone())
+        });
+        for i in order {
+            let m = &mut api.methods[i];
+            m.rust = naming::unique_method(&m.wire, &|n: &str| taken.contains(n));
+            m.meta_static = naming::method_static(&m.rust);
+            taken.insert(m.rust.clone());
+        }
+    }
 }
 
 /// An error-code table: codes listed once, variant names that are Rust names.
@@ -115,8 +256,12 @@ pub(super) fn error_table(
     out
 }
 
-/// One API and its methods.
-fn api(cx: &mut Ctx, key: &Spanned<String>, def: &ApiDef, known: Known) -> Option<Api> {
+/// One API and its methods. `renamed`: its family is declared only in imported files, so
+/// a reserved family module is renamed rather than refused.
+fn api(cx: &mut Ctx, decl: &Decl<ApiDef>, renamed: bool, known: Known) -> Option<Api> {
+    let Decl {
+        key, def, imported, ..
+    } = *decl;
     let name = &key.value;
     let path = format!("apis[{name}]");
     let parts: Vec<&str> = name.split('.').collect();
@@ -128,7 +273,11 @@ fn api(cx: &mut Ctx, key: &Spanned<String>, def: &ApiDef, known: Known) -> Optio
         );
         return None;
     }
-    let family_module = naming::family_module(parts[1]);
+    let family_module = if renamed {
+        naming::imported_family_module(parts[1])
+    } else {
+        naming::family_module(parts[1])
+    };
     if naming::RESERVED_FAMILY_MODULES.contains(&family_module.as_str()) {
         cx.at(
             key,
@@ -144,7 +293,11 @@ fn api(cx: &mut Ctx, key: &Spanned<String>, def: &ApiDef, known: Known) -> Optio
         (
             None,
             naming::FAMILY_API_MODULE.to_owned(),
-            naming::family_handle(parts[1]),
+            if renamed {
+                naming::handle_of_module(&family_module)
+            } else {
+                naming::family_handle(parts[1])
+            },
         )
     } else {
         let acc = naming::api_accessor(&parts[2..]);
@@ -158,10 +311,16 @@ fn api(cx: &mut Ctx, key: &Spanned<String>, def: &ApiDef, known: Known) -> Optio
         }
         (Some(acc.clone()), acc, naming::api_handle(&parts[2..]))
     };
-    let v = def.versions.value;
+    // The declarations pass let through only blocks that have all three.
+    let (Some(description), Some(cgi), Some(versions)) =
+        (&def.description, &def.path, &def.versions)
+    else {
+        return None;
+    };
+    let v = versions.value;
     if v.min == 0 || v.min > v.max {
         cx.at(
-            &def.versions,
+            versions,
             format!("{path}.versions"),
             format!(
                 "version range {}..{} is empty or starts below 1",
@@ -170,14 +329,11 @@ fn api(cx: &mut Ctx, key: &Spanned<String>, def: &ApiDef, known: Known) -> Optio
         );
         return None;
     }
-    if !def.path.ends_with(".cgi") || def.path.contains('/') {
+    if !cgi.ends_with(".cgi") || cgi.contains('/') {
         cx.at(
             key,
             format!("{path}.path"),
-            format!(
-                "path `{}` is not a CGI file name like `entry.cgi`",
-                def.path
-            ),
+            format!("path `{cgi}` is not a CGI file name like `entry.cgi`"),
         );
     }
     let errors = error_table(cx, &format!("{path}.errors"), &def.errors);
@@ -204,10 +360,19 @@ fn api(cx: &mut Ctx, key: &Spanned<String>, def: &ApiDef, known: Known) -> Optio
     let mut methods: Vec<Method> = Vec::new();
     let mut rust_names: BTreeMap<String, String> = BTreeMap::new();
     for (mkey, mdef) in &def.methods.0 {
-        let Some(m) = method(cx, &path, mkey, mdef, (v, default_encoding), known) else {
+        let Some(m) = method(
+            cx,
+            &path,
+            mkey,
+            mdef,
+            (v, default_encoding),
+            known,
+            imported,
+        ) else {
             continue;
         };
-        if let Some(other) = rust_names.insert(m.rust.clone(), m.wire.clone()) {
+        // Imported methods are named once the family is whole (`name_imported`).
+        if !imported && let Some(other) = rust_names.insert(m.rust.clone(), m.wire.clone()) {
             cx.at(mkey, format!("{path}.methods[{}]", m.wire), format!(
                 "methods `{other}` and `{}` both become `{}()`; names may not differ only in case", m.wire, m.rust));
             continue;
@@ -223,14 +388,15 @@ fn api(cx: &mut Ctx, key: &Spanned<String>, def: &ApiDef, known: Known) -> Optio
         accessor,
         module,
         handle,
-        description: def.description.clone(),
-        path: def.path.clone(),
+        description: description.clone(),
+        path: cgi.clone(),
         min_version: v.min,
         max_version: v.max,
         errors,
         methods,
         internal: def.internal,
         json_request,
+        imported,
     })
 }
 
@@ -323,7 +489,9 @@ fn method_versions(
     Some((lo, (!whole).then_some(out)))
 }
 
-/// One method: verb, versions, parameters, response, pagination, example.
+/// One method: verb, versions, parameters, response, pagination, example. An `imported`
+/// method gets the light form: POST unless it says GET, raw JSON unless it has a
+/// `response`, no paging, parameters all optional and set by wire name.
 fn method(
     cx: &mut Ctx,
     api_path: &str,
@@ -331,11 +499,19 @@ fn method(
     def: &MethodDef,
     (v, default_encoding): (Versions, Encoding),
     known: Known,
+    imported: bool,
 ) -> Option<Method> {
     let wire = &key.value;
     let path = format!("{api_path}.methods[{wire}]");
     let rust = naming::rust_ident(wire);
-    if !naming::is_ident(wire) {
+    // An imported method is called by its wire name, which only has to make a function
+    // name; one declared by hand also names its builder and static after it.
+    let usable = if imported {
+        naming::is_ident(&rust)
+    } else {
+        naming::is_ident(wire)
+    };
+    if !usable {
         cx.at(
             key,
             &path,
@@ -343,18 +519,35 @@ fn method(
         );
         return None;
     }
-    let post = match def.http.value.as_str() {
-        "GET" => false,
-        "POST" => true,
-        other => {
+    let post = match def.http.as_ref().map(|h| (h, h.value.as_str())) {
+        None if imported => true,
+        None => {
             cx.at(
-                &def.http,
+                key,
+                format!("{path}.http"),
+                "a method needs `http`: GET or POST",
+            );
+            return None;
+        }
+        Some((_, "GET")) => false,
+        Some((_, "POST")) => true,
+        Some((h, other)) => {
+            cx.at(
+                h,
                 format!("{path}.http"),
                 format!("http method `{other}` is neither GET nor POST"),
             );
             return None;
         }
     };
+    if imported && let Some(p) = &def.pagination {
+        cx.at(
+            p,
+            format!("{path}.pagination"),
+            "an imported method has no `pagination` (it has no stream); declare the method by hand",
+        );
+        return None;
+    }
     let (min_version, versions) = method_versions(cx, &path, def, v)?;
     let max_version = versions.as_ref().and_then(|s| s.last().copied());
     let mut params = Vec::new();
@@ -369,9 +562,12 @@ fn method(
             (min_version, max_version.unwrap_or(v.max)),
             default_encoding,
             known,
+            imported,
         ) {
             Some(p) => {
-                if let Some(other) = rust_names.insert(p.rust.clone(), p.wire.clone()) {
+                // Imported parameters are set by wire name: their Rust names never meet.
+                if !imported && let Some(other) = rust_names.insert(p.rust.clone(), p.wire.clone())
+                {
                     cx.at(
                         pkey,
                         format!("{path}.params[{}]", p.wire),
@@ -388,6 +584,7 @@ fn method(
         }
     }
     let response = match &def.response {
+        None if imported => Some(Ty::Json),
         None => None,
         Some(r) => match resolve(&r.value, known.names) {
             Ok(t) => Some(t),
@@ -428,6 +625,8 @@ fn method(
     };
     ok.then(|| Method {
         builder: naming::builder(wire),
+        meta_static: naming::method_static(wire),
+        imported,
         wire: wire.clone(),
         rust,
         post,

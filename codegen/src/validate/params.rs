@@ -14,7 +14,13 @@ use crate::ir::*;
 use crate::naming;
 use crate::spec::{ParamDef, Spanned};
 
-/// One parameter of a method whose versions are `method_min..=max`.
+/// One parameter of a method whose versions are `method_min..=max`. An `imported` one is
+/// set by wire name (`Call::param`): optional, typed for the docs only, no `const`,
+/// `encoding` or `min_version`; a list, map, struct or `json` value goes as JSON text.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site; the checks share them all"
+)]
 pub(super) fn param(
     cx: &mut Ctx,
     method_path: &str,
@@ -23,6 +29,7 @@ pub(super) fn param(
     (method_min, max): (u32, u32),
     default_encoding: Encoding,
     known: Known,
+    imported: bool,
 ) -> Option<Param> {
     let wire = &key.value;
     let path = format!("{method_path}.params[{wire}]");
@@ -35,6 +42,9 @@ pub(super) fn param(
         return None;
     }
     let rust = naming::rust_ident(wire);
+    if imported {
+        return imported_param(cx, path, key, def, method_min, default_encoding, known);
+    }
     if !naming::is_ident(&rust) {
         cx.at(
             key,
@@ -171,6 +181,90 @@ pub(super) fn param(
         }),
         min_version,
         secret: def.secret,
+        description: def.description.clone(),
+    })
+}
+
+/// A parameter of an imported method (see [`param`]).
+fn imported_param(
+    cx: &mut Ctx,
+    path: String,
+    key: &Spanned<String>,
+    def: &ParamDef,
+    method_min: u32,
+    default_encoding: Encoding,
+    known: Known,
+) -> Option<Param> {
+    let wire = &key.value;
+    let refused = [
+        (
+            "required",
+            def.required,
+            "every imported parameter is optional, set with `.param(name, value)`",
+        ),
+        (
+            "const",
+            def.constant.is_some(),
+            "an imported method sends only what its caller sets",
+        ),
+        (
+            "encoding",
+            def.encoding.is_some(),
+            "values are written as the api's request format says",
+        ),
+        (
+            "min_version",
+            def.min_version.is_some(),
+            "an imported parameter has its method's versions",
+        ),
+    ];
+    if let Some((field, _, why)) = refused.iter().find(|r| r.1) {
+        cx.at(
+            key,
+            format!("{path}.{field}"),
+            format!("parameter `{wire}` of an imported file has `{field}`; {why}"),
+        );
+        return None;
+    }
+    let Some(t) = &def.ty else {
+        cx.at(key, path, "an imported parameter needs a `type`");
+        return None;
+    };
+    let ty = match resolve(&t.value, known.names) {
+        Ok(ty) => ty,
+        Err(e) => {
+            cx.at(t, format!("{path}.type"), e);
+            return None;
+        }
+    };
+    let unchecked = matches!(&ty, Ty::Named(n) if !known.types.contains_key(n));
+    let encoding = if unchecked || ty.is_scalar(known.types) {
+        default_encoding
+    } else {
+        Encoding::Json
+    };
+    let example = match &def.example {
+        None => None,
+        Some(e) => match check_param_example(&e.value, &ty) {
+            Ok(text) => Some(text),
+            Err(msg) => {
+                cx.at(e, format!("{path}.example"), msg);
+                return None;
+            }
+        },
+    };
+    Some(Param {
+        wire: wire.clone(),
+        rust: naming::rust_ident(wire),
+        kind: ParamKind::Value { ty, encoding },
+        required: false,
+        default: def.default.as_ref().map(|d| match d {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }),
+        min_version: method_min,
+        secret: def.secret,
+        example,
         description: def.description.clone(),
     })
 }

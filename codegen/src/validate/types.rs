@@ -50,20 +50,24 @@ pub(super) fn named_types(
 ) -> BTreeMap<String, NamedType> {
     let type_names = decls.type_names();
     let mut types = BTreeMap::new();
-    for (name, Decl { file, key, def }) in &decls.types {
+    for (name, decl) in &decls.types {
+        let Decl { file, key, def, .. } = *decl;
         let mut cx = Ctx::new(file, diags);
-        if let Some(t) = named_type(&mut cx, key, def, &type_names) {
+        if let Some(t) = named_type(&mut cx, key, def, &type_names, decl.imported) {
             types.insert((*name).to_owned(), t);
         }
     }
     types
 }
 
+/// A named type; one declared in an `imported` file is a struct whose fields are all
+/// optional (the importer knows names, not which fields every DSM sends).
 fn named_type(
     cx: &mut Ctx,
     key: &Spanned<String>,
     def: &TypeDef,
     type_names: &[&str],
+    imported: bool,
 ) -> Option<NamedType> {
     let name = &key.value;
     let path = format!("types[{name}]");
@@ -74,6 +78,33 @@ fn named_type(
             format!("`{name}` is not a valid type name (UpperCamelCase, letters and digits)"),
         );
         return None;
+    }
+    if imported {
+        if let Some(kind) = &def.enum_kind {
+            cx.at(
+                kind,
+                format!("{path}.enum"),
+                "an imported file declares structs only; declare enums by hand",
+            );
+            return None;
+        }
+        let required = def
+            .fields
+            .iter()
+            .flat_map(|f| &f.0)
+            .filter(|(_, f)| !f.optional);
+        let mut ok = true;
+        for (k, _) in required {
+            cx.at(
+                k,
+                format!("{path}.fields[{}]", k.value),
+                "every field of a type in an imported file is `optional: true`",
+            );
+            ok = false;
+        }
+        if !ok {
+            return None;
+        }
     }
     let kind = match (&def.fields, &def.enum_kind, &def.values) {
         (Some(fields), None, None) => {
@@ -99,6 +130,7 @@ fn named_type(
         description: def.description.clone(),
         kind,
         in_params: false,
+        imported,
     })
 }
 
@@ -246,17 +278,39 @@ pub(super) fn homes(
 ) -> BTreeMap<String, NamedType> {
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
     let mut inputs: Vec<Ty> = Vec::new();
-    for family in families.values() {
-        for m in family.apis.iter().flat_map(|a| &a.methods) {
-            let params = m.params.iter().filter_map(|p| match &p.kind {
-                ParamKind::Value { ty, .. } => Some(ty),
-                ParamKind::Const(_) => None,
-            });
-            for ty in m.response.iter().chain(params.clone()) {
-                claim(ty, &family.module, &types, &mut owner);
+    // Hand-written methods claim their types first, so that none of them lives in a family
+    // whose feature is off by default; a type imported files declare may not be reached
+    // from them (it is compiled only with the imported items).
+    let mut by_hand_reach: BTreeMap<String, String> = BTreeMap::new();
+    for pass_imported in [false, true] {
+        for family in families.values() {
+            for a in &family.apis {
+                for m in &a.methods {
+                    if (a.imported || m.imported) != pass_imported {
+                        continue;
+                    }
+                    let params = m.params.iter().filter_map(|p| match &p.kind {
+                        ParamKind::Value { ty, .. } => Some(ty),
+                        ParamKind::Const(_) => None,
+                    });
+                    for ty in m.response.iter().chain(params.clone()) {
+                        claim(ty, &family.module, &types, &mut owner);
+                        if !pass_imported {
+                            let user = format!("method `{}` of `{}`", m.wire, a.wire);
+                            reach_imported(ty, &types, &user, &mut by_hand_reach, &mut Vec::new());
+                        }
+                    }
+                    inputs.extend(params.cloned());
+                }
             }
-            inputs.extend(params.cloned());
         }
+    }
+    for (name, user) in &by_hand_reach {
+        let Decl { file, key, .. } = decls.types[name.as_str()];
+        let message = format!(
+            "type `{name}` is declared in an imported file, but the hand-written {user} uses it; declare it by hand"
+        );
+        Ctx::new(file, diags).at(key, format!("types[{name}]"), message);
     }
     for ty in &inputs {
         mark_input(ty, &mut types);
@@ -274,6 +328,7 @@ pub(super) fn homes(
                         "type `{name}` has the name of the handle of family `{}`; rename the type", family.wire));
                 }
                 family.types.push(name.clone());
+                family.has_imported_types |= t.imported;
             }
             None if unclaimed_is_unused => {
                 let message = format!("type `{name}` is not used by any api; remove it or use it");
@@ -307,6 +362,33 @@ fn claim(
             {
                 for f in fields {
                     claim(&f.ty, module, types, owner);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Records each imported type that `ty` reaches (itself, an element, a field at any depth),
+/// with the hand-written `user` that reaches it first.
+fn reach_imported<'a>(
+    ty: &'a Ty,
+    types: &'a BTreeMap<String, NamedType>,
+    user: &str,
+    out: &mut BTreeMap<String, String>,
+    seen: &mut Vec<&'a str>,
+) {
+    match ty {
+        Ty::List(inner) | Ty::Map(inner) => reach_imported(inner, types, user, out, seen),
+        Ty::Named(name) if !seen.contains(&name.as_str()) => {
+            seen.push(name);
+            let Some(t) = types.get(name) else { return };
+            if t.imported {
+                out.entry(name.clone()).or_insert_with(|| user.to_owned());
+            }
+            if let TypeKind::Struct(fields) = &t.kind {
+                for f in fields {
+                    reach_imported(&f.ty, types, user, out, seen);
                 }
             }
         }

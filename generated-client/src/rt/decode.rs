@@ -113,10 +113,25 @@ pub(crate) fn decode<T: DeserializeOwned>(
 
 /// [`decode`] for any call.
 pub(crate) fn decode_op<T: DeserializeOwned>(op: &Op, body: &[u8]) -> Result<T, Error> {
+    decode_with(op, body, false)
+}
+
+/// [`decode_op`] where an answer without `data` (or with `null`) decodes as JSON `null` does:
+/// `serde_json::Value::Null` for an imported method's raw JSON, still an error for a struct.
+pub(crate) fn decode_op_or_null<T: DeserializeOwned>(op: &Op, body: &[u8]) -> Result<T, Error> {
+    decode_with(op, body, true)
+}
+
+fn decode_with<T: DeserializeOwned>(op: &Op, body: &[u8], or_null: bool) -> Result<T, Error> {
     // One pass over the bytes when all is well.
     let error = match serde_json::from_slice::<Envelope<T>>(body) {
         Ok(envelope) => {
-            return match check(op, envelope)? {
+            let data = check(op, envelope)?;
+            let data = match data {
+                None if or_null => T::deserialize(serde_json::Value::Null).ok(),
+                other => other,
+            };
+            return match data {
                 Some(data) => Ok(data),
                 None => Err(decode_error(
                     op,

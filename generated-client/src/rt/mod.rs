@@ -20,7 +20,7 @@ mod params;
 mod request;
 
 pub(crate) use crate::de;
-pub(crate) use decode::{decode, decode_json_op, decode_op, decode_unit};
+pub(crate) use decode::{decode, decode_json_op, decode_op, decode_op_or_null, decode_unit};
 pub use meta::{ApiMeta, ErrorMeta, MethodMeta, ParamMeta};
 pub(crate) use meta::{spec_api, spec_method};
 pub use params::Params;
@@ -34,6 +34,6 @@ pub use decode::{decode_json, decode_json_unit};
     reason = "generated code uses each as the spec and the family features need"
 )]
 pub use {
-    crate::secret::Secret, crate::time::UnixTime, decode::call, decode::call_unit, meta::PageMeta,
-    paginate::paginate, params::WireValue,
+    crate::call::Call, crate::secret::Secret, crate::time::UnixTime, decode::call,
+    decode::call_unit, meta::PageMeta, paginate::paginate, params::WireValue,
 };

@@ -1,7 +1,8 @@
 //! Tests that need the crate's internals, kept apart from the runtime they test: hostile input
 //! to every decoder (`hostile`), and the codegen snapshot compiled against this runtime
 //! (`snapshot_showcase`) with its request builders checked on the wire (`showcase_wire`) and
-//! its per-method versions against the mock (`showcase_versions`). In this test build the
+//! its per-method versions against the mock (`showcase_versions`), and its imported methods,
+//! the light form, end to end (`showcase_imported`). In this test build the
 //! snapshot's tables join the spec's for raw calls and the mock (`rt::spec_method`).
 //! Tests through the public API alone live in `generated-client/tests/`.
 
@@ -16,6 +17,8 @@ mod hostile;
 #[path = "../../../codegen/tests/snapshots/showcase/expected/src/mod.rs"]
 pub(crate) mod snapshot_showcase;
 
+#[cfg(feature = "mock")]
+mod showcase_imported;
 #[cfg(feature = "mock")]
 mod showcase_versions;
 #[cfg(feature = "mock")]

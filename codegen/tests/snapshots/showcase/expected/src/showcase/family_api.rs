@@ -112,6 +112,36 @@ impl super::Showcase {
             params: crate::__rt::Params::new(&SAMPLE),
         }
     }
+
+    /// An imported method on a hand-written API, with a typed answer.
+    ///
+    /// DSM: `SYNO.Showcase` method `get_status`, version 1+, HTTP GET. Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// [`ExtraInfo`](super::ExtraInfo), the `data` object.
+    pub fn get_status(&self) -> crate::__rt::Call<super::ExtraInfo> {
+        crate::__rt::Call::new(&self.client, &GET_STATUS)
+    }
+
+    /// Collides with the hand-written `get_stats`, so it becomes `get_stats_2`.
+    ///
+    /// DSM: `SYNO.Showcase` method `GetStats`, version 1+, HTTP POST. Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    pub fn get_stats_2(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &GET_STATS_2)
+    }
+
+    /// Collides with the accessor `item` of SYNO.Showcase.Item, so it becomes `item_2`.
+    ///
+    /// DSM: `SYNO.Showcase` method `item`, version 1+, HTTP POST. Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    pub fn item_2(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &ITEM_2)
+    }
 }
 
 /// Request builder for `SYNO.Showcase` `get_stats`, from `client.showcase().get_stats(..)`.
@@ -389,6 +419,60 @@ pub(crate) static SAMPLE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+/// How to call `SYNO.Showcase` `get_status`.
+pub(crate) static GET_STATUS: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get_status",
+    post: false,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: true,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<super::ExtraInfo>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+/// How to call `SYNO.Showcase` `GetStats`.
+pub(crate) static GET_STATS_2: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "GetStats",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+/// How to call `SYNO.Showcase` `item`.
+pub(crate) static ITEM_2: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "item",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
     pagination: ::std::option::Option::None,
 };

@@ -8,6 +8,9 @@ pub use types::*;
 /// `SYNO.Showcase`: A family-level API; its methods sit on the family handle.
 pub mod family_api;
 
+/// `SYNO.Showcase.Extra`: An imported API beside hand-written ones.
+pub mod extra;
+
 /// `SYNO.Showcase.Item`: A sub-API with paging.
 pub mod item;
 
@@ -23,6 +26,11 @@ pub struct Showcase {
 impl Showcase {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
+    }
+
+    /// `SYNO.Showcase.Extra`: An imported API beside hand-written ones.
+    pub fn extra(&self) -> extra::ExtraApi {
+        extra::ExtraApi::new(self.client.clone())
     }
 
     /// `SYNO.Showcase.Item`: A sub-API with paging.

@@ -96,6 +96,29 @@ pub struct EventPage {
     pub events: ::std::vec::Vec<::std::string::String>,
 }
 
+/// The typed answer of imported methods; every field is optional.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ExtraInfo {
+    /// Model name
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub model: ::std::option::Option<::std::string::String>,
+    /// Seconds since boot
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub uptime: ::std::option::Option<u64>,
+    /// Load average
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_float",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub load: ::std::option::Option<f64>,
+}
+
 /// An integer-coded open enum.
 ///
 /// Open enum: a value this client does not know (from a newer DSM) decodes to `Unknown` with the raw integer, and serializes back unchanged; match it with a `_` arm or `Unknown(..)`.

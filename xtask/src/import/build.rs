@@ -1,0 +1,384 @@
+//! From the inputs to what each family's file says: which APIs and methods are written
+//! (hand-written ones win), their versions, parameters and response types, and everything
+//! left out, with the reason.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use codegen::naming;
+use serde_json::Value;
+
+use super::input::{DeclApi, HandWritten, Inputs};
+use super::names::{TypeNames, is_secret, method_base};
+use super::schema::{Inference, Struct, Ty};
+
+/// One family's file.
+#[derive(Debug, Default)]
+pub struct Family {
+    /// Named types, sorted by name.
+    pub types: Vec<Struct>,
+    /// APIs, sorted by name.
+    pub apis: Vec<ApiOut>,
+}
+
+/// One API block.
+#[derive(Debug)]
+pub struct ApiOut {
+    /// DSM's name.
+    pub name: String,
+    /// `None` for an API declared by hand: the block then holds only `methods`.
+    pub header: Option<ApiHeader>,
+    /// Methods, sorted by wire name.
+    pub methods: Vec<MethodOut>,
+}
+
+/// What an imported API says besides its methods.
+#[derive(Debug)]
+pub struct ApiHeader {
+    /// `Imported from DSM's declarations (...)`.
+    pub description: String,
+    /// CGI path.
+    pub path: String,
+    /// Lowest version.
+    pub min: u32,
+    /// Highest version.
+    pub max: u32,
+    /// `request_format: json`.
+    pub json: bool,
+}
+
+/// A method's versions, as the spec writes them.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Versions {
+    /// Every version of the API: nothing written.
+    All,
+    /// `min_version: N`: every version from N to the API's highest.
+    From(u32),
+    /// `versions: [..]`: exactly these.
+    Set(Vec<u32>),
+}
+
+/// One method.
+#[derive(Debug)]
+pub struct MethodOut {
+    /// Wire name.
+    pub wire: String,
+    /// Its versions.
+    pub versions: Versions,
+    /// Recorded parameters, sorted by name.
+    pub params: Vec<ParamOut>,
+    /// The response type, when a recorded answer gives one.
+    pub response: Option<Ty>,
+}
+
+/// One recorded parameter.
+#[derive(Debug)]
+pub struct ParamOut {
+    /// Wire name.
+    pub wire: String,
+    /// Type inferred from the recorded value.
+    pub ty: Ty,
+    /// The recorded value, for scalar types.
+    pub example: Option<Value>,
+    /// Masked in logs.
+    pub secret: bool,
+    /// `encoding: json` (a `json` parameter of an API whose values are plain text).
+    pub json_encoding: bool,
+}
+
+/// The whole import.
+#[derive(Debug, Default)]
+pub struct Import {
+    /// Families by DSM name (`Core`).
+    pub families: BTreeMap<String, Family>,
+    /// Everything left out, one line each (APIs of the internal family excepted).
+    pub skipped: Vec<String>,
+}
+
+/// The description of every imported method.
+pub const METHOD_DESCRIPTION: &str = "Imported: declared by DSM, not documented.";
+/// The description of every recorded parameter.
+pub const PARAM_DESCRIPTION: &str = "Imported: DSM needed it in a recorded call.";
+
+/// A value DSM's recorded parameters use for "needed, no example": no type can be told.
+const PLACEHOLDER: &str = "required";
+
+/// Whether `name` is an API name the spec accepts: `SYNO.<Family>[.<Name>...]`, identifier
+/// parts.
+fn api_parts(name: &str) -> Option<Vec<&str>> {
+    let parts: Vec<&str> = name.split('.').collect();
+    (parts.len() >= 2 && parts[0] == "SYNO" && parts[1..].iter().all(|p| naming::is_ident(p)))
+        .then_some(parts)
+}
+
+/// The accessor (`family().accessor()`) of a sub-API, `None` for a family-level one.
+fn accessor(parts: &[&str]) -> Option<String> {
+    (parts.len() > 2).then(|| naming::api_accessor(&parts[2..]))
+}
+
+/// The versions of a method offered in `set`, within the API's `min..=max`.
+pub fn versions(set: &BTreeSet<u32>, min: u32, max: u32) -> Option<Versions> {
+    let s: Vec<u32> = set.range(min..=max).copied().collect();
+    let lo = *s.first()?;
+    Some(if s.len() == (max - lo + 1) as usize {
+        if lo == min {
+            Versions::All
+        } else {
+            Versions::From(lo)
+        }
+    } else {
+        Versions::Set(s)
+    })
+}
+
+/// Builds the import of `inputs`, with the hand-written declarations `hand` winning.
+pub fn build(inputs: &Inputs, hand: &HandWritten) -> Import {
+    let mut out = Import::default();
+    // The names a type may not take: hand-written types and every family's handle.
+    let handles = inputs
+        .apis
+        .keys()
+        .chain(hand.apis.keys())
+        .filter_map(|n| n.split('.').nth(1))
+        .map(naming::family_handle);
+    let mut names = TypeNames::new(hand.types.iter().cloned().chain(handles));
+    // Every accessor of each family, hand-written or declared: a family-level method may not
+    // take one's name.
+    let mut accessors: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for name in inputs.apis.keys().chain(hand.apis.keys()) {
+        if let Some(parts) = api_parts(name)
+            && let Some(acc) = accessor(&parts)
+        {
+            accessors.entry(parts[1]).or_default().insert(acc);
+        }
+    }
+    for (name, decl) in &inputs.apis {
+        let Some(parts) = api_parts(name) else {
+            out.skipped.push(format!(
+                "{name}: not an api name of the form SYNO.<Family>[.<Name>...]"
+            ));
+            continue;
+        };
+        if parts[1] == "API" {
+            continue;
+        }
+        if let Some(acc) =
+            accessor(&parts).filter(|a| naming::RESERVED_API_MODULES.contains(&a.as_str()))
+        {
+            out.skipped.push(format!(
+                "{name}: its module would be `{acc}`, which generated code uses"
+            ));
+            continue;
+        }
+        let family_accessors = accessors.get(parts[1]).cloned().unwrap_or_default();
+        let api = match hand.apis.get(name) {
+            Some(h) => {
+                let hand_rust: BTreeMap<String, &String> = h
+                    .methods
+                    .iter()
+                    .map(|m| (naming::rust_ident(m), m))
+                    .collect();
+                let wanted = decl.methods.iter().filter(|(m, _)| !h.methods.contains(*m));
+                let methods = select(
+                    &mut out.skipped,
+                    name,
+                    wanted,
+                    (h.min, h.max),
+                    &hand_rust,
+                    (parts.len() == 2).then_some(&family_accessors),
+                );
+                ApiPlan {
+                    header: None,
+                    json: h.json,
+                    methods,
+                }
+            }
+            None => {
+                if !decl.path.ends_with(".cgi") || decl.path.contains('/') {
+                    out.skipped.push(format!(
+                        "{name}: path `{}` is not a plain `.cgi` file name, which the client refuses",
+                        decl.path
+                    ));
+                    continue;
+                }
+                let methods = select(
+                    &mut out.skipped,
+                    name,
+                    decl.methods.iter(),
+                    (decl.min, decl.max),
+                    &BTreeMap::new(),
+                    (parts.len() == 2).then_some(&family_accessors),
+                );
+                ApiPlan {
+                    header: Some(header(decl)),
+                    json: decl.json,
+                    methods,
+                }
+            }
+        };
+        if api.methods.is_empty() {
+            if api.header.is_some() {
+                out.skipped.push(format!("{name}: no method left to write"));
+            }
+            continue;
+        }
+        let family = out.families.entry(parts[1].to_owned()).or_default();
+        let mut methods = Vec::new();
+        for (wire, versions) in api.methods {
+            let key = (name.clone(), wire.clone());
+            let params = params(
+                &mut out.skipped,
+                name,
+                &wire,
+                inputs.params.get(&key).map_or(&[][..], Vec::as_slice),
+                api.json,
+            );
+            let response = inputs.schemas.get(&key).and_then(|schema| {
+                let mut inference = Inference::new(&mut names, format!("{name} {wire}"));
+                let ty = inference.root(schema, &method_base(name, &wire));
+                family.types.extend(inference.structs);
+                ty
+            });
+            methods.push(MethodOut {
+                wire,
+                versions,
+                params,
+                response,
+            });
+        }
+        family.apis.push(ApiOut {
+            name: name.clone(),
+            header: api.header,
+            methods,
+        });
+    }
+    for file in &inputs.ignored {
+        out.skipped.push(format!(
+            "response-schemas/{file}: not named <API>-<method>.json"
+        ));
+    }
+    for family in out.families.values_mut() {
+        family.types.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    out.skipped.sort();
+    out
+}
+
+struct ApiPlan {
+    header: Option<ApiHeader>,
+    json: bool,
+    methods: Vec<(String, Versions)>,
+}
+
+fn header(decl: &DeclApi) -> ApiHeader {
+    ApiHeader {
+        description: match &decl.lib {
+            Some(lib) => format!("Imported from DSM's declarations (`{lib}`)."),
+            None => "Imported from DSM's declarations.".to_owned(),
+        },
+        path: decl.path.clone(),
+        min: decl.min,
+        max: decl.max,
+        json: decl.json,
+    }
+}
+
+/// The methods of one API that can be written, with their versions within `min..=max`: a
+/// method DSM declares only outside that range is left out, and of methods that become one
+/// Rust name (`GetInfo`, `getInfo`) a hand-written one wins, then the one in more versions,
+/// then the first in byte order. A family-level method named like an accessor of its family
+/// is left out.
+fn select<'a>(
+    skipped: &mut Vec<String>,
+    api: &str,
+    wanted: impl Iterator<Item = (&'a String, &'a BTreeSet<u32>)>,
+    (min, max): (u32, u32),
+    hand_rust: &BTreeMap<String, &String>,
+    family_accessors: Option<&BTreeSet<String>>,
+) -> Vec<(String, Versions)> {
+    let mut by_rust: BTreeMap<String, Vec<(&String, &BTreeSet<u32>)>> = BTreeMap::new();
+    for (wire, set) in wanted {
+        if !naming::is_ident(wire) {
+            skipped.push(format!(
+                "{api} {wire}: the method name is not an identifier"
+            ));
+            continue;
+        }
+        let rust = naming::rust_ident(wire);
+        if let Some(other) = hand_rust.get(&rust) {
+            skipped.push(format!(
+                "{api} {wire}: becomes `{rust}()` like the hand-written `{other}`"
+            ));
+            continue;
+        }
+        if family_accessors.is_some_and(|a| a.contains(&rust)) {
+            skipped.push(format!(
+                "{api} {wire}: a family-level method named like an api accessor"
+            ));
+            continue;
+        }
+        by_rust.entry(rust).or_default().push((wire, set));
+    }
+    let mut out = Vec::new();
+    for (rust, mut group) in by_rust {
+        group.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+        let (wire, set) = group[0];
+        for (other, _) in &group[1..] {
+            skipped.push(format!(
+                "{api} {other}: becomes `{rust}()` like `{wire}`, which is kept"
+            ));
+        }
+        match versions(set, min, max) {
+            Some(v) => out.push((wire.clone(), v)),
+            None => skipped.push(format!(
+                "{api} {wire}: declared only in versions {set:?}, outside {min}..{max}"
+            )),
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// The recorded parameters of one method that a spec may declare.
+fn params(
+    skipped: &mut Vec<String>,
+    api: &str,
+    method: &str,
+    recorded: &[(String, Value)],
+    json_api: bool,
+) -> Vec<ParamOut> {
+    let mut out = Vec::new();
+    let mut rust_names = BTreeSet::new();
+    for (wire, value) in recorded {
+        if naming::RUNTIME_PARAMS.contains(&wire.as_str()) {
+            continue;
+        }
+        let rust = naming::rust_ident(wire);
+        if !naming::is_ident(&rust)
+            || rust == naming::CLI_HELP
+            || naming::BUILDER_METHODS.contains(&rust.as_str())
+            || !rust_names.insert(rust.clone())
+        {
+            skipped.push(format!(
+                "{api} {method} parameter {wire}: its Rust name `{rust}` is not free"
+            ));
+            continue;
+        }
+        let (ty, example) = match value {
+            Value::String(s) if s == PLACEHOLDER => (Ty::Json, None),
+            Value::String(_) => (Ty::Str, Some(value.clone())),
+            Value::Number(n) if n.is_i64() => (Ty::I64, Some(value.clone())),
+            Value::Number(n) if n.is_f64() => (Ty::F64, Some(value.clone())),
+            Value::Bool(_) => (Ty::Bool, Some(value.clone())),
+            _ => (Ty::Json, None),
+        };
+        let secret = is_secret(wire);
+        out.push(ParamOut {
+            wire: wire.clone(),
+            json_encoding: ty == Ty::Json && !json_api,
+            ty,
+            example: example.filter(|_| !secret),
+            secret,
+        });
+    }
+    out
+}
