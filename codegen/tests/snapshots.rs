@@ -123,7 +123,7 @@ fn imported_items_sit_behind_their_features() {
     gated(root, "showcase-all", "&showcase::extra::API,");
     gated(root, "showcase-all", "&showcase::family_api::GET_STATUS,");
     gated(root, "showcase-extra", "&showcase_extra::info::API,");
-    gated(root, "dsm-core", "pub mod dsm_core;");
+    gated(root, "dsm-std", "pub mod dsm_std;");
     let cli: String = files
         .iter()
         .filter(|(p, _)| p.starts_with(Path::new(codegen::RUST_DIR).join("cli")))
@@ -132,7 +132,7 @@ fn imported_items_sit_behind_their_features() {
     for imported in [
         "get_status",
         "showcase_extra",
-        "dsm_core",
+        "dsm_std",
         "get_stats_2",
         "extra()",
     ] {

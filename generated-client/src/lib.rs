@@ -56,6 +56,11 @@ use rt as __rt;
     not(feature = "mock"),
     allow(dead_code, reason = "the spec tables serve the mock only")
 )]
+#[allow(
+    clippy::module_inception,
+    clippy::should_implement_trait,
+    reason = "DSM's names are kept: an API named like its family (`SYNO.Cal.Cal`), a method named `clone`"
+)]
 mod generated;
 
 #[cfg(test)]

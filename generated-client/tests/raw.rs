@@ -15,18 +15,18 @@ use serde_json::{Value, json};
 use synology_client::mock::MockConfig;
 use synology_client::{Client, Error, ErrorKind, Request};
 
-/// DSM 7 plus two APIs the spec does not know: `SYNO.Core.System` (plain, versions 1-3) and
-/// `SYNO.FileStation.List` (`requestFormat: JSON`, 1-2), both echoing their parameters.
+/// DSM 7 plus two APIs the spec does not know: `SYNO.Example.System` (plain, versions 1-3) and
+/// `SYNO.Example.Files` (`requestFormat: JSON`, 1-2), both echoing their parameters.
 async fn nas() -> (RawServer, Client) {
     let server = RawServer::start(|req: &Seen| match (req.api(), req.method()) {
         ("SYNO.API.Info", "query") => {
             let mut info = raw_server::api_info();
-            info["SYNO.Core.System"] = json!({"path": "entry.cgi", "minVersion": 1, "maxVersion": 3});
-            info["SYNO.FileStation.List"] =
+            info["SYNO.Example.System"] = json!({"path": "entry.cgi", "minVersion": 1, "maxVersion": 3});
+            info["SYNO.Example.Files"] =
                 json!({"path": "entry.cgi", "minVersion": 1, "maxVersion": 2, "requestFormat": "JSON"});
             Reply::ok(info)
         }
-        ("SYNO.Core.System" | "SYNO.FileStation.List", _) => {
+        ("SYNO.Example.System" | "SYNO.Example.Files", _) => {
             let echo: serde_json::Map<String, Value> = req
                 .params
                 .iter()
@@ -55,13 +55,13 @@ fn last(server: &RawServer, api: &str) -> Seen {
 async fn an_api_the_spec_does_not_know_goes_where_discovery_says_at_the_nas_highest_version() {
     let (server, client) = nas().await;
     let data = client
-        .raw("SYNO.Core.System", "info")
+        .raw("SYNO.Example.System", "info")
         .param("type", "storage")
         .send_json()
         .await
         .unwrap();
     assert_eq!(data["type"], "storage", "plain format: the string as it is");
-    let seen = last(&server, "SYNO.Core.System");
+    let seen = last(&server, "SYNO.Example.System");
     assert_eq!(seen.path, "/webapi/entry.cgi");
     assert_eq!(seen.param("version"), Some("3"));
     assert_eq!(seen.verb, "POST");
@@ -71,13 +71,13 @@ async fn an_api_the_spec_does_not_know_goes_where_discovery_says_at_the_nas_high
 
     // An explicit version is honoured.
     client
-        .raw("SYNO.Core.System", "info")
+        .raw("SYNO.Example.System", "info")
         .version(1)
         .send_json()
         .await
         .unwrap();
     assert_eq!(
-        last(&server, "SYNO.Core.System").param("version"),
+        last(&server, "SYNO.Example.System").param("version"),
         Some("1")
     );
 }
@@ -86,12 +86,12 @@ async fn an_api_the_spec_does_not_know_goes_where_discovery_says_at_the_nas_high
 async fn get_puts_the_parameters_in_the_url_only_when_asked() {
     let (server, client) = nas().await;
     client
-        .raw("SYNO.Core.System", "info")
+        .raw("SYNO.Example.System", "info")
         .get()
         .send_json()
         .await
         .unwrap();
-    let seen = last(&server, "SYNO.Core.System");
+    let seen = last(&server, "SYNO.Example.System");
     assert_eq!(seen.verb, "GET");
     assert!(seen.query.contains("method=info"), "{}", seen.query);
 }
@@ -100,7 +100,7 @@ async fn get_puts_the_parameters_in_the_url_only_when_asked() {
 async fn the_nas_request_format_decides_for_an_api_the_spec_does_not_know() {
     let (server, client) = nas().await;
     let data = client
-        .raw("SYNO.FileStation.List", "list")
+        .raw("SYNO.Example.Files", "list")
         .param("folder_path", "/home")
         .param("limit", 10)
         .param("additional", ["size", "time"])
@@ -114,7 +114,7 @@ async fn the_nas_request_format_decides_for_an_api_the_spec_does_not_know() {
     assert_eq!(data["limit"], "10");
     assert_eq!(data["additional"], r#"["size","time"]"#);
     assert_eq!(
-        last(&server, "SYNO.FileStation.List").param("version"),
+        last(&server, "SYNO.Example.Files").param("version"),
         Some("2")
     );
 }
@@ -201,11 +201,11 @@ async fn dsm_codes_are_typed_from_the_spec_when_it_knows_the_api() {
 #[tokio::test]
 async fn unknown_apis_get_the_common_table_and_keep_unknown_codes() {
     let server = RawServer::start(|req: &Seen| match (req.api(), req.method()) {
-        ("SYNO.Core.System", "info") => Reply::json(r#"{"success":false,"error":{"code":105}}"#),
-        ("SYNO.Core.System", _) => Reply::json(r#"{"success":false,"error":{"code":4321}}"#),
+        ("SYNO.Example.System", "info") => Reply::json(r#"{"success":false,"error":{"code":105}}"#),
+        ("SYNO.Example.System", _) => Reply::json(r#"{"success":false,"error":{"code":4321}}"#),
         ("SYNO.API.Info", "query") => {
             let mut info = raw_server::api_info();
-            info["SYNO.Core.System"] =
+            info["SYNO.Example.System"] =
                 json!({"path": "entry.cgi", "minVersion": 1, "maxVersion": 1});
             Reply::ok(info)
         }
@@ -214,7 +214,7 @@ async fn unknown_apis_get_the_common_table_and_keep_unknown_codes() {
     .await;
     let client = Client::builder(&server.url).build().unwrap();
     let err = client
-        .raw("SYNO.Core.System", "info")
+        .raw("SYNO.Example.System", "info")
         .send_json()
         .await
         .unwrap_err();
@@ -230,7 +230,7 @@ async fn unknown_apis_get_the_common_table_and_keep_unknown_codes() {
         "{err:?}"
     );
     let err = client
-        .raw("SYNO.Core.System", "x")
+        .raw("SYNO.Example.System", "x")
         .send_json()
         .await
         .unwrap_err();
@@ -326,7 +326,7 @@ async fn reserved_names_are_refused_and_secrets_redacted() {
     let before = server.requests().len();
     for name in ["api", "version", "method", "_sid", ""] {
         let err = client
-            .raw("SYNO.Core.System", "info")
+            .raw("SYNO.Example.System", "info")
             .param(name, "x")
             .send_json()
             .await
@@ -339,7 +339,7 @@ async fn reserved_names_are_refused_and_secrets_redacted() {
     assert_eq!(server.requests().len(), before, "nothing sent");
 
     let request = client
-        .raw("SYNO.Core.System", "info")
+        .raw("SYNO.Example.System", "info")
         .param("passwd", "hunter2")
         .param("Password", "hunter3")
         .param("passphrase", "hunter4")

@@ -26,17 +26,19 @@ fn dsm_code(result: Result<serde_json::Value, Error>) -> i64 {
 async fn an_api_the_spec_does_not_model_is_dsm_code_102_at_any_path() {
     // Not published: sent with an explicit path, DSM says the API does not exist.
     let (dsm, client) = logged_in(MockConfig::dsm7()).await;
-    let call = client.raw("SYNO.Core.System", "info").path("entry.cgi");
+    let call = client
+        .raw("SYNO.Example.Unmodelled", "info")
+        .path("entry.cgi");
     assert_eq!(dsm_code(call.send_json().await), 102);
     let sent = dsm.requests();
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0].path, "/webapi/entry.cgi");
-    assert_eq!(sent[0].params["api"], "SYNO.Core.System");
+    assert_eq!(sent[0].params["api"], "SYNO.Example.Unmodelled");
 
     // Published (as a replayed API.Info answer would), but not modelled: the same.
-    let config = MockConfig::dsm7().api("SYNO.Core.System", "entry.cgi", 1, 3);
+    let config = MockConfig::dsm7().api("SYNO.Example.Unmodelled", "entry.cgi", 1, 3);
     let (dsm, client) = logged_in(config).await;
-    let call = client.raw("SYNO.Core.System", "info");
+    let call = client.raw("SYNO.Example.Unmodelled", "info");
     assert_eq!(dsm_code(call.send_json().await), 102);
     assert_eq!(dsm.requests()[0].params["version"], "3");
 
@@ -108,7 +110,7 @@ async fn api_info_lists_the_request_format_of_json_apis() {
     let answer = json!({"data": {
         "SYNO.API.Info": {"path": "query.cgi", "minVersion": 1, "maxVersion": 1},
         "SYNO.API.Auth": {"path": "entry.cgi", "minVersion": 1, "maxVersion": 7},
-        "SYNO.Core.System": {"path": "entry.cgi", "minVersion": 1, "maxVersion": 3, "requestFormat": "JSON"},
+        "SYNO.Example.Unmodelled": {"path": "entry.cgi", "minVersion": 1, "maxVersion": 3, "requestFormat": "JSON"},
     }});
     let config = MockConfig::from_api_info(&answer.to_string()).unwrap();
     let (_dsm, client) = logged_in(config).await;
@@ -122,7 +124,7 @@ async fn api_info_lists_the_request_format_of_json_apis() {
         [
             ("SYNO.API.Auth", None),
             ("SYNO.API.Info", None),
-            ("SYNO.Core.System", Some("JSON")),
+            ("SYNO.Example.Unmodelled", Some("JSON")),
         ]
     );
 }

@@ -208,6 +208,9 @@ mod tests {
             );
         }
         let start = Instant::now();
+        // Let the mock accept both before the client connects: under load, the client's
+        // connection could otherwise be accepted first and take a free slot.
+        tokio::time::sleep(Duration::from_millis(100)).await;
         let client = Client::builder(dsm.url())
             .danger_accept_invalid_certificates(true)
             .build()

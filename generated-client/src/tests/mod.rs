@@ -14,6 +14,7 @@ mod hostile;
 // at any depth.
 #[rustfmt::skip]
 #[allow(dead_code, reason = "compiled to prove it builds; `showcase_wire`, `rt::spec_method` and `rt::spec_api` call into it")]
+#[allow(clippy::module_inception, clippy::should_implement_trait, reason = "the generated module's lint policy")]
 #[path = "../../../codegen/tests/snapshots/showcase/expected/src/mod.rs"]
 pub(crate) mod snapshot_showcase;
 

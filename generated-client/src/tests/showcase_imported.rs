@@ -137,10 +137,10 @@ async fn imported_methods_join_a_hand_written_api_and_follow_its_request_format(
     client.showcase().get_stats_2().send().await.unwrap();
     assert_eq!(dsm.requests().pop().unwrap().params["method"], "GetStats");
 
-    // SYNO.Core.Gadget (family `dsm_core`) is a JSON-format API: text goes JSON-quoted.
-    let (dsm, client) = nas("SYNO.Core.Gadget", 1, 1).await;
+    // SYNO.Std.Gadget (family `dsm_std`) is a JSON-format API: text goes JSON-quoted.
+    let (dsm, client) = nas("SYNO.Std.Gadget", 1, 1).await;
     let data = client
-        .dsm_core()
+        .dsm_std()
         .gadget()
         .set()
         .param("name", "lamp")
@@ -155,7 +155,7 @@ async fn imported_methods_join_a_hand_written_api_and_follow_its_request_format(
 
     // The client's own parameters stay the client's.
     let err = client
-        .dsm_core()
+        .dsm_std()
         .gadget()
         .set()
         .param("version", 9)

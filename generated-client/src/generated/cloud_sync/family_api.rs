@@ -259,6 +259,641 @@ impl super::CloudSync {
             params: crate::__rt::Params::new(&GET_LOG).with(0, connection_id),
         }
     }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `check_server_ever_encrypted`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn check_server_ever_encrypted(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &CHECK_SERVER_EVER_ENCRYPTED)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `create_acs_container`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn create_acs_container(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &CREATE_ACS_CONTAINER)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `create_b2_bucket`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn create_b2_bucket(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &CREATE_B2_BUCKET)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `create_gcs_bucket`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn create_gcs_bucket(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &CREATE_GCS_BUCKET)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `create_link`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn create_link(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &CREATE_LINK)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `create_openstack_container`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn create_openstack_container(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &CREATE_OPENSTACK_CONTAINER)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `create_s3_bucket`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn create_s3_bucket(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &CREATE_S3_BUCKET)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `create_server_folder`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn create_server_folder(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &CREATE_SERVER_FOLDER)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `create_session`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn create_session(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &CREATE_SESSION)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `dump_event_tree`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn dump_event_tree(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &DUMP_EVENT_TREE)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `export_key`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn export_key(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &EXPORT_KEY)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `export_key_by_name`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn export_key_by_name(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &EXPORT_KEY_BY_NAME)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `get_available_clouds`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn get_available_clouds(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &GET_AVAILABLE_CLOUDS)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `get_conn_auth_info`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Known parameters
+    /// All optional; a parameter not listed may be set too.
+    /// - `connection_id` (`i64`): Imported: DSM needed it in a recorded call.
+    ///
+    /// # Response
+    /// [`CloudSyncGetConnAuthInfo`](super::CloudSyncGetConnAuthInfo), the `data` object.
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn get_conn_auth_info(
+        &self,
+    ) -> crate::__rt::Call<super::CloudSyncGetConnAuthInfo> {
+        crate::__rt::Call::new(&self.client, &GET_CONN_AUTH_INFO)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `get_default_selective_sync_config`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn get_default_selective_sync_config(
+        &self,
+    ) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &GET_DEFAULT_SELECTIVE_SYNC_CONFIG)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `get_oauth_info`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn get_oauth_info(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &GET_OAUTH_INFO)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `get_recently_change`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// [`CloudSyncGetRecentlyChange`](super::CloudSyncGetRecentlyChange), the `data` object.
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn get_recently_change(
+        &self,
+    ) -> crate::__rt::Call<super::CloudSyncGetRecentlyChange> {
+        crate::__rt::Call::new(&self.client, &GET_RECENTLY_CHANGE)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `get_selective_folder_list`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Known parameters
+    /// All optional; a parameter not listed may be set too.
+    /// - `exists_type` (`json`): Imported: DSM needed it in a recorded call.
+    /// - `file_id` (`string`): Imported: DSM needed it in a recorded call.
+    /// - `path` (`string`): Imported: DSM needed it in a recorded call.
+    /// - `session_id` (`i64`): Imported: DSM needed it in a recorded call.
+    ///
+    /// # Response
+    /// [`CloudSyncGetSelectiveFolderList`](super::CloudSyncGetSelectiveFolderList), the `data` object.
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn get_selective_folder_list(
+        &self,
+    ) -> crate::__rt::Call<super::CloudSyncGetSelectiveFolderList> {
+        crate::__rt::Call::new(&self.client, &GET_SELECTIVE_FOLDER_LIST)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `get_selective_folder_list_wizard`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn get_selective_folder_list_wizard(
+        &self,
+    ) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &GET_SELECTIVE_FOLDER_LIST_WIZARD)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `get_server_folder_list`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn get_server_folder_list(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &GET_SERVER_FOLDER_LIST)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `get_user_info`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn get_user_info(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &GET_USER_INFO)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `list_acs_container`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn list_acs_container(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &LIST_ACS_CONTAINER)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `list_b2_bucket`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn list_b2_bucket(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &LIST_B2_BUCKET)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `list_gcs_bucket`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn list_gcs_bucket(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &LIST_GCS_BUCKET)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `list_gsd_drive`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn list_gsd_drive(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &LIST_GSD_DRIVE)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `list_openstack_container`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn list_openstack_container(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &LIST_OPENSTACK_CONTAINER)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `list_openstack_region`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn list_openstack_region(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &LIST_OPENSTACK_REGION)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `list_s3_bucket`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn list_s3_bucket(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &LIST_S3_BUCKET)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `list_share_point_drives`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn list_share_point_drives(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &LIST_SHARE_POINT_DRIVES)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `list_share_point_sites`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn list_share_point_sites(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &LIST_SHARE_POINT_SITES)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `megadisk_confirm_code`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn megadisk_confirm_code(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &MEGADISK_CONFIRM_CODE)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `megadisk_request_code`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn megadisk_request_code(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &MEGADISK_REQUEST_CODE)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `re_auth`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn re_auth(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &RE_AUTH)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `re_oauth`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn re_oauth(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &RE_OAUTH)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `request_onedrive_access_token`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn request_onedrive_access_token(
+        &self,
+    ) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &REQUEST_ONEDRIVE_ACCESS_TOKEN)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `set_connection_setting`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn set_connection_setting(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &SET_CONNECTION_SETTING)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `set_global_config`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn set_global_config(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &SET_GLOBAL_CONFIG)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `set_personal_config`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn set_personal_config(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &SET_PERSONAL_CONFIG)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `set_schedule_setting`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn set_schedule_setting(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &SET_SCHEDULE_SETTING)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `set_selective_sync_config`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn set_selective_sync_config(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &SET_SELECTIVE_SYNC_CONFIG)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `set_session_setting`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn set_session_setting(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &SET_SESSION_SETTING)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `test_connection_acs`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn test_connection_acs(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &TEST_CONNECTION_ACS)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `test_connection_b2`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn test_connection_b2(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &TEST_CONNECTION_B2)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `test_connection_gcs`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn test_connection_gcs(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &TEST_CONNECTION_GCS)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `test_connection_openstack`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn test_connection_openstack(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &TEST_CONNECTION_OPENSTACK)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `test_connection_s3`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn test_connection_s3(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &TEST_CONNECTION_S3)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `test_connection_webdav`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn test_connection_webdav(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &TEST_CONNECTION_WEBDAV)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `test_task_setting`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn test_task_setting(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &TEST_TASK_SETTING)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `unlink_connection`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn unlink_connection(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &UNLINK_CONNECTION)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `unlink_session`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn unlink_session(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &UNLINK_SESSION)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.CloudSync` method `update_gsd_conn_info`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "cloud-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+    pub fn update_gsd_conn_info(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &UPDATE_GSD_CONN_INFO)
+    }
 }
 
 /// Request builder for `SYNO.CloudSync` `list_conn`, from `client.cloud_sync().list_conn(..)`.
@@ -811,6 +1446,980 @@ pub(crate) static GET_LOG: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
         items: "items",
         total: ::std::option::Option::Some("total"),
     }),
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `check_server_ever_encrypted`.
+pub(crate) static CHECK_SERVER_EVER_ENCRYPTED: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "check_server_ever_encrypted",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `create_acs_container`.
+pub(crate) static CREATE_ACS_CONTAINER: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "create_acs_container",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `create_b2_bucket`.
+pub(crate) static CREATE_B2_BUCKET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "create_b2_bucket",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `create_gcs_bucket`.
+pub(crate) static CREATE_GCS_BUCKET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "create_gcs_bucket",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `create_link`.
+pub(crate) static CREATE_LINK: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "create_link",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `create_openstack_container`.
+pub(crate) static CREATE_OPENSTACK_CONTAINER: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "create_openstack_container",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `create_s3_bucket`.
+pub(crate) static CREATE_S3_BUCKET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "create_s3_bucket",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `create_server_folder`.
+pub(crate) static CREATE_SERVER_FOLDER: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "create_server_folder",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `create_session`.
+pub(crate) static CREATE_SESSION: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "create_session",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `dump_event_tree`.
+pub(crate) static DUMP_EVENT_TREE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "dump_event_tree",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `export_key`.
+pub(crate) static EXPORT_KEY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "export_key",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `export_key_by_name`.
+pub(crate) static EXPORT_KEY_BY_NAME: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "export_key_by_name",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `get_available_clouds`.
+pub(crate) static GET_AVAILABLE_CLOUDS: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get_available_clouds",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `get_conn_auth_info`.
+pub(crate) static GET_CONN_AUTH_INFO: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get_conn_auth_info",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[crate::__rt::ParamMeta::value("connection_id", false, 1, false).json()],
+    has_data: true,
+    typed: true,
+    secret_response: true,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<super::CloudSyncGetConnAuthInfo>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `get_default_selective_sync_config`.
+pub(crate) static GET_DEFAULT_SELECTIVE_SYNC_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get_default_selective_sync_config",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `get_oauth_info`.
+pub(crate) static GET_OAUTH_INFO: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get_oauth_info",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `get_recently_change`.
+pub(crate) static GET_RECENTLY_CHANGE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get_recently_change",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: true,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<super::CloudSyncGetRecentlyChange>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `get_selective_folder_list`.
+pub(crate) static GET_SELECTIVE_FOLDER_LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get_selective_folder_list",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[
+        crate::__rt::ParamMeta::value("exists_type", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("file_id", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("path", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("session_id", false, 1, false).json(),
+    ],
+    has_data: true,
+    typed: true,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<super::CloudSyncGetSelectiveFolderList>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `get_selective_folder_list_wizard`.
+pub(crate) static GET_SELECTIVE_FOLDER_LIST_WIZARD: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get_selective_folder_list_wizard",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `get_server_folder_list`.
+pub(crate) static GET_SERVER_FOLDER_LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get_server_folder_list",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `get_user_info`.
+pub(crate) static GET_USER_INFO: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get_user_info",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `list_acs_container`.
+pub(crate) static LIST_ACS_CONTAINER: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "list_acs_container",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `list_b2_bucket`.
+pub(crate) static LIST_B2_BUCKET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "list_b2_bucket",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `list_gcs_bucket`.
+pub(crate) static LIST_GCS_BUCKET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "list_gcs_bucket",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `list_gsd_drive`.
+pub(crate) static LIST_GSD_DRIVE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "list_gsd_drive",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `list_openstack_container`.
+pub(crate) static LIST_OPENSTACK_CONTAINER: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "list_openstack_container",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `list_openstack_region`.
+pub(crate) static LIST_OPENSTACK_REGION: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "list_openstack_region",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `list_s3_bucket`.
+pub(crate) static LIST_S3_BUCKET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "list_s3_bucket",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `list_share_point_drives`.
+pub(crate) static LIST_SHARE_POINT_DRIVES: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "list_share_point_drives",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `list_share_point_sites`.
+pub(crate) static LIST_SHARE_POINT_SITES: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "list_share_point_sites",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `megadisk_confirm_code`.
+pub(crate) static MEGADISK_CONFIRM_CODE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "megadisk_confirm_code",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `megadisk_request_code`.
+pub(crate) static MEGADISK_REQUEST_CODE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "megadisk_request_code",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `re_auth`.
+pub(crate) static RE_AUTH: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "re_auth",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `re_oauth`.
+pub(crate) static RE_OAUTH: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "re_oauth",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `request_onedrive_access_token`.
+pub(crate) static REQUEST_ONEDRIVE_ACCESS_TOKEN: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "request_onedrive_access_token",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `set_connection_setting`.
+pub(crate) static SET_CONNECTION_SETTING: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "set_connection_setting",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `set_global_config`.
+pub(crate) static SET_GLOBAL_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "set_global_config",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `set_personal_config`.
+pub(crate) static SET_PERSONAL_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "set_personal_config",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `set_schedule_setting`.
+pub(crate) static SET_SCHEDULE_SETTING: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "set_schedule_setting",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `set_selective_sync_config`.
+pub(crate) static SET_SELECTIVE_SYNC_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "set_selective_sync_config",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `set_session_setting`.
+pub(crate) static SET_SESSION_SETTING: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "set_session_setting",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `test_connection_acs`.
+pub(crate) static TEST_CONNECTION_ACS: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "test_connection_acs",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `test_connection_b2`.
+pub(crate) static TEST_CONNECTION_B2: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "test_connection_b2",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `test_connection_gcs`.
+pub(crate) static TEST_CONNECTION_GCS: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "test_connection_gcs",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `test_connection_openstack`.
+pub(crate) static TEST_CONNECTION_OPENSTACK: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "test_connection_openstack",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `test_connection_s3`.
+pub(crate) static TEST_CONNECTION_S3: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "test_connection_s3",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `test_connection_webdav`.
+pub(crate) static TEST_CONNECTION_WEBDAV: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "test_connection_webdav",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `test_task_setting`.
+pub(crate) static TEST_TASK_SETTING: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "test_task_setting",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `unlink_connection`.
+pub(crate) static UNLINK_CONNECTION: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "unlink_connection",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `unlink_session`.
+pub(crate) static UNLINK_SESSION: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "unlink_session",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "cloud-sync-all")]
+/// How to call `SYNO.CloudSync` `update_gsd_conn_info`.
+pub(crate) static UPDATE_GSD_CONN_INFO: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "update_gsd_conn_info",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
 };
 
 /// Every documented example decodes into its response type.

@@ -112,6 +112,237 @@ pub struct CloudSyncConfig {
     pub worker_count: ::std::option::Option<u64>,
 }
 
+#[cfg(feature = "cloud-sync-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+/// Imported from a recorded answer of SYNO.CloudSync get_conn_auth_info (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CloudSyncGetConnAuthInfo {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub access_key: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub access_token: ::std::option::Option<crate::__rt::Secret>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub auth_pass: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub auth_scheme: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub auth_user: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bucket_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bucket_name: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub client_type: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub cloud_status: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub conn_id: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub container_name: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub distinct_member_home: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub download_url: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openstack_api_key: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openstack_domain_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openstack_domain_name: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openstack_identity_service_url: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openstack_identity_service_version: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openstack_password: ::std::option::Option<crate::__rt::Secret>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openstack_proj_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openstack_region: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openstack_tenant_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openstack_tenant_name: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openstack_token: ::std::option::Option<crate::__rt::Secret>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub public_url: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refresh_token: ::std::option::Option<crate::__rt::Secret>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub resource: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub root_folder_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub root_folder_path: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub secret_key: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub server_addr: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_host: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub system_group_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub team_member_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub team_shared_dropbox: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unique_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_name: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "cloud-sync-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+/// Imported from a recorded answer of SYNO.CloudSync get_recently_change (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CloudSyncGetRecentlyChange {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub history_items: ::std::option::Option<
+        ::std::vec::Vec<CloudSyncGetRecentlyChangeHistoryItem>,
+    >,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_admin_mode: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub processing_items: ::std::option::Option<::serde_json::Value>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub server_merge_items: ::std::option::Option<::serde_json::Value>,
+}
+
+#[cfg(feature = "cloud-sync-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+/// Imported from a recorded answer of SYNO.CloudSync get_recently_change (`data.history_items[]`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CloudSyncGetRecentlyChangeHistoryItem {
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub action: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub base_name: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub log_level: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub path: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub session_id: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub syncfolder_basename: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "cloud-sync-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+/// Imported from a recorded answer of SYNO.CloudSync get_selective_folder_list (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CloudSyncGetSelectiveFolderList {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub children: ::std::option::Option<
+        ::std::vec::Vec<CloudSyncGetSelectiveFolderListChildrenItem>,
+    >,
+}
+
+#[cfg(feature = "cloud-sync-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud-sync-all")))]
+/// Imported from a recorded answer of SYNO.CloudSync get_selective_folder_list (`data.children[]`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CloudSyncGetSelectiveFolderListChildrenItem {
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub exists_type: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub file_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub path: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub text: ::std::option::Option<::std::string::String>,
+}
+
 /// A volume that can hold Cloud Sync's database.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

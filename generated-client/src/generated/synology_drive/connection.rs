@@ -64,6 +64,18 @@ impl ConnectionApi {
             params: crate::__rt::Params::new(&SUMMARY),
         }
     }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.SynologyDrive.Connection` method `delete`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn delete(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &DELETE)
+    }
 }
 
 /// Request builder for `SYNO.SynologyDrive.Connection` `list`, from `client.synology_drive().connection().list(..)`.
@@ -219,6 +231,25 @@ pub(crate) static SUMMARY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"summary\":{\"desktop\":3,\"mobile\":1,\"sharesync\":1,\"total\":5}},\"success\":true}",
     ),
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "synology-drive-all")]
+/// How to call `SYNO.SynologyDrive.Connection` `delete`.
+pub(crate) static DELETE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "delete",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
     pagination: ::std::option::Option::None,
 };
 

@@ -5,11 +5,161 @@ mod types;
 
 pub use types::*;
 
+/// `SYNO.SynologyDrive`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod family_api;
+
+/// `SYNO.SynologyDrive.Activation`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod activation;
+
+/// `SYNO.SynologyDrive.AdvanceSharing`: Imported from DSM's declarations (`SYNO.SynologyDrive.AdvanceSharing.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod advance_sharing;
+
+/// `SYNO.SynologyDrive.AdvanceSharing.Public`: Imported from DSM's declarations (`SYNO.SynologyDrive.AdvanceSharing.Public.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod advance_sharing_public;
+
+/// `SYNO.SynologyDrive.AppIntegration`: Imported from DSM's declarations (`SYNO.SynologyDrive.AppIntegration.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod app_integration;
+
+/// `SYNO.SynologyDrive.Authentication`: Imported from DSM's declarations (`SYNO.SynologyDrive.Authentication.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod authentication;
+
+/// `SYNO.SynologyDrive.Config`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod config;
+
 /// `SYNO.SynologyDrive.Connection`: Clients connected to Synology Drive (DSM 6 and 7 with the Drive package).
 pub mod connection;
 
 /// `SYNO.SynologyDrive.Connections`: Clients connected to Synology Drive (File Collaboration).
 pub mod connections;
+
+/// `SYNO.SynologyDrive.DBUsage`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod db_usage;
+
+/// `SYNO.SynologyDrive.DSM`: Imported from DSM's declarations (`SYNO.SynologyDrive.DSM.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod dsm;
+
+/// `SYNO.SynologyDrive.Dashboard`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod dashboard;
+
+/// `SYNO.SynologyDrive.Files`: Imported from DSM's declarations (`SYNO.SynologyDrive.File.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod files;
+
+/// `SYNO.SynologyDrive.HybridShare.Privilege`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod hybrid_share_privilege;
+
+/// `SYNO.SynologyDrive.Index`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod index;
+
+/// `SYNO.SynologyDrive.Info`: Imported from DSM's declarations (`SYNO.SynologyDrive.Info.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod info;
+
+/// `SYNO.SynologyDrive.KeyManagement`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod key_management;
+
+/// `SYNO.SynologyDrive.Labels`: Imported from DSM's declarations (`SYNO.SynologyDrive.Labels.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod labels;
+
+/// `SYNO.SynologyDrive.Log`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod log;
+
+/// `SYNO.SynologyDrive.Metrics`: Imported from DSM's declarations (`SYNO.SynologyDrive.Metrics.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod metrics;
+
+/// `SYNO.SynologyDrive.Metrics.Token`: Imported from DSM's declarations (`SYNO.SynologyDrive.Metrics.Token.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod metrics_token;
+
+/// `SYNO.SynologyDrive.Migration`: Imported from DSM's declarations (`SYNO.SynologyDrive.Migration.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod migration;
+
+/// `SYNO.SynologyDrive.Migration.UserHome`: Imported from DSM's declarations (`SYNO.SynologyDrive.Migration.UserHome.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod migration_user_home;
+
+/// `SYNO.SynologyDrive.Mobile.Notification`: Imported from DSM's declarations (`SYNO.SynologyDrive.Mobile.Notification.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod mobile_notification;
+
+/// `SYNO.SynologyDrive.Node`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod node;
+
+/// `SYNO.SynologyDrive.Node.Delete`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod node_delete;
+
+/// `SYNO.SynologyDrive.Node.Download`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod node_download;
+
+/// `SYNO.SynologyDrive.Node.Restore`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod node_restore;
+
+/// `SYNO.SynologyDrive.Notifications`: Imported from DSM's declarations (`SYNO.SynologyDrive.Notifications.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod notifications;
+
+/// `SYNO.SynologyDrive.Office`: Imported from DSM's declarations (`SYNO.SynologyDrive.Office.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod office;
+
+/// `SYNO.SynologyDrive.Photos`: Imported from DSM's declarations (`SYNO.SynologyDrive.Photos.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod photos;
+
+/// `SYNO.SynologyDrive.Privilege`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod privilege;
 
 /// `SYNO.SynologyDrive.Profile`: Synology Drive sync profiles on DSM 6, where the API has this singular name.
 pub mod profile;
@@ -17,11 +167,106 @@ pub mod profile;
 /// `SYNO.SynologyDrive.Profiles`: Synology Drive sync profiles (DSM 7).
 pub mod profiles;
 
+/// `SYNO.SynologyDrive.Revisions`: Imported from DSM's declarations (`SYNO.SynologyDrive.Revision.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod revisions;
+
+/// `SYNO.SynologyDrive.SCIM.Photo`: Imported from DSM's declarations (`SYNO.SynologyDrive.SCIM.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod scim_photo;
+
+/// `SYNO.SynologyDrive.SCIM.User`: Imported from DSM's declarations (`SYNO.SynologyDrive.SCIM.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod scim_user;
+
+/// `SYNO.SynologyDrive.Services.DocumentViewer`: Imported from DSM's declarations (`SYNO.SynologyDrive.Services.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod services_document_viewer;
+
+/// `SYNO.SynologyDrive.Services.SynologyChat`: Imported from DSM's declarations (`SYNO.SynologyDrive.Chat.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod services_synology_chat;
+
+/// `SYNO.SynologyDrive.Services.VideoStation`: Imported from DSM's declarations (`SYNO.SynologyDrive.Services.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod services_video_station;
+
+/// `SYNO.SynologyDrive.Settings`: Imported from DSM's declarations (`SYNO.SynologyDrive.Settings.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod settings;
+
+/// `SYNO.SynologyDrive.Shard`: Imported from DSM's declarations (`SYNO.SynologyDrive.Shard.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod shard;
+
+/// `SYNO.SynologyDrive.Share`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod share;
+
+/// `SYNO.SynologyDrive.Share.Priv`: Imported from DSM's declarations (`SYNO.SynologyDrive.Share.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod share_priv;
+
 /// `SYNO.SynologyDrive.ShareSync`: ShareSync connections between Synology NAS boxes (File Collaboration).
 pub mod share_sync;
 
+/// `SYNO.SynologyDrive.Sharing`: Imported from DSM's declarations (`SYNO.SynologyDrive.Sharing.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod sharing;
+
+/// `SYNO.SynologyDrive.Sharing.Report`: Imported from DSM's declarations (`SYNO.SynologyDrive.Sharing.Report.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod sharing_report;
+
+/// `SYNO.SynologyDrive.Statistics`: Imported from DSM's declarations (`SYNO.SynologyDrive.Statistics.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod statistics;
+
+/// `SYNO.SynologyDrive.String`: Imported from DSM's declarations (`SYNO.SynologyDrive.String.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod string;
+
+/// `SYNO.SynologyDrive.Tasks`: Imported from DSM's declarations (`SYNO.SynologyDrive.Tasks.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod tasks;
+
+/// `SYNO.SynologyDrive.TeamFolders`: Imported from DSM's declarations (`SYNO.SynologyDrive.TeamFolder.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod team_folders;
+
+/// `SYNO.SynologyDrive.Trash`: Imported from DSM's declarations (`SYNO.SynologyDrive.Trash.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod trash;
+
 /// `SYNO.SynologyDrive.UserProfile`: Per-user Synology Drive quota and usage (File Collaboration).
 pub mod user_profile;
+
+/// `SYNO.SynologyDrive.Users`: Imported from DSM's declarations (`SYNO.SynologyDrive.Users.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod users;
+
+/// `SYNO.SynologyDrive.Webhooks`: Imported from DSM's declarations (`SYNO.SynologyDrive.Webhooks.so`).
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+pub mod webhooks;
 
 /// Entry point to the `SYNO.SynologyDrive` APIs; get it with [`Client::synology_drive`](crate::Client::synology_drive).
 #[derive(Debug, Clone)]
@@ -34,6 +279,50 @@ impl SynologyDrive {
         Self { client }
     }
 
+    /// `SYNO.SynologyDrive.Activation`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn activation(&self) -> activation::ActivationApi {
+        activation::ActivationApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.AdvanceSharing`: Imported from DSM's declarations (`SYNO.SynologyDrive.AdvanceSharing.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn advance_sharing(&self) -> advance_sharing::AdvanceSharingApi {
+        advance_sharing::AdvanceSharingApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.AdvanceSharing.Public`: Imported from DSM's declarations (`SYNO.SynologyDrive.AdvanceSharing.Public.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn advance_sharing_public(
+        &self,
+    ) -> advance_sharing_public::AdvanceSharingPublicApi {
+        advance_sharing_public::AdvanceSharingPublicApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.AppIntegration`: Imported from DSM's declarations (`SYNO.SynologyDrive.AppIntegration.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn app_integration(&self) -> app_integration::AppIntegrationApi {
+        app_integration::AppIntegrationApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Authentication`: Imported from DSM's declarations (`SYNO.SynologyDrive.Authentication.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn authentication(&self) -> authentication::AuthenticationApi {
+        authentication::AuthenticationApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Config`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn config(&self) -> config::ConfigApi {
+        config::ConfigApi::new(self.client.clone())
+    }
+
     /// `SYNO.SynologyDrive.Connection`: Clients connected to Synology Drive (DSM 6 and 7 with the Drive package).
     pub fn connection(&self) -> connection::ConnectionApi {
         connection::ConnectionApi::new(self.client.clone())
@@ -42,6 +331,169 @@ impl SynologyDrive {
     /// `SYNO.SynologyDrive.Connections`: Clients connected to Synology Drive (File Collaboration).
     pub fn connections(&self) -> connections::ConnectionsApi {
         connections::ConnectionsApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.DBUsage`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn db_usage(&self) -> db_usage::DbUsageApi {
+        db_usage::DbUsageApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.DSM`: Imported from DSM's declarations (`SYNO.SynologyDrive.DSM.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn dsm(&self) -> dsm::DsmApi {
+        dsm::DsmApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Dashboard`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn dashboard(&self) -> dashboard::DashboardApi {
+        dashboard::DashboardApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Files`: Imported from DSM's declarations (`SYNO.SynologyDrive.File.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn files(&self) -> files::FilesApi {
+        files::FilesApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.HybridShare.Privilege`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn hybrid_share_privilege(
+        &self,
+    ) -> hybrid_share_privilege::HybridSharePrivilegeApi {
+        hybrid_share_privilege::HybridSharePrivilegeApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Index`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn index(&self) -> index::IndexApi {
+        index::IndexApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Info`: Imported from DSM's declarations (`SYNO.SynologyDrive.Info.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn info(&self) -> info::InfoApi {
+        info::InfoApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.KeyManagement`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn key_management(&self) -> key_management::KeyManagementApi {
+        key_management::KeyManagementApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Labels`: Imported from DSM's declarations (`SYNO.SynologyDrive.Labels.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn labels(&self) -> labels::LabelsApi {
+        labels::LabelsApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Log`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn log(&self) -> log::LogApi {
+        log::LogApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Metrics`: Imported from DSM's declarations (`SYNO.SynologyDrive.Metrics.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn metrics(&self) -> metrics::MetricsApi {
+        metrics::MetricsApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Metrics.Token`: Imported from DSM's declarations (`SYNO.SynologyDrive.Metrics.Token.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn metrics_token(&self) -> metrics_token::MetricsTokenApi {
+        metrics_token::MetricsTokenApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Migration`: Imported from DSM's declarations (`SYNO.SynologyDrive.Migration.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn migration(&self) -> migration::MigrationApi {
+        migration::MigrationApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Migration.UserHome`: Imported from DSM's declarations (`SYNO.SynologyDrive.Migration.UserHome.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn migration_user_home(&self) -> migration_user_home::MigrationUserHomeApi {
+        migration_user_home::MigrationUserHomeApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Mobile.Notification`: Imported from DSM's declarations (`SYNO.SynologyDrive.Mobile.Notification.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn mobile_notification(&self) -> mobile_notification::MobileNotificationApi {
+        mobile_notification::MobileNotificationApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Node`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn node(&self) -> node::NodeApi {
+        node::NodeApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Node.Delete`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn node_delete(&self) -> node_delete::NodeDeleteApi {
+        node_delete::NodeDeleteApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Node.Download`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn node_download(&self) -> node_download::NodeDownloadApi {
+        node_download::NodeDownloadApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Node.Restore`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn node_restore(&self) -> node_restore::NodeRestoreApi {
+        node_restore::NodeRestoreApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Notifications`: Imported from DSM's declarations (`SYNO.SynologyDrive.Notifications.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn notifications(&self) -> notifications::NotificationsApi {
+        notifications::NotificationsApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Office`: Imported from DSM's declarations (`SYNO.SynologyDrive.Office.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn office(&self) -> office::OfficeApi {
+        office::OfficeApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Photos`: Imported from DSM's declarations (`SYNO.SynologyDrive.Photos.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn photos(&self) -> photos::PhotosApi {
+        photos::PhotosApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Privilege`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn privilege(&self) -> privilege::PrivilegeApi {
+        privilege::PrivilegeApi::new(self.client.clone())
     }
 
     /// `SYNO.SynologyDrive.Profile`: Synology Drive sync profiles on DSM 6, where the API has this singular name. Its methods are not recorded: `list` is assumed to mirror `SYNO.SynologyDrive.Profiles` on DSM 7.
@@ -54,13 +506,152 @@ impl SynologyDrive {
         profiles::ProfilesApi::new(self.client.clone())
     }
 
+    /// `SYNO.SynologyDrive.Revisions`: Imported from DSM's declarations (`SYNO.SynologyDrive.Revision.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn revisions(&self) -> revisions::RevisionsApi {
+        revisions::RevisionsApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.SCIM.Photo`: Imported from DSM's declarations (`SYNO.SynologyDrive.SCIM.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn scim_photo(&self) -> scim_photo::ScimPhotoApi {
+        scim_photo::ScimPhotoApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.SCIM.User`: Imported from DSM's declarations (`SYNO.SynologyDrive.SCIM.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn scim_user(&self) -> scim_user::ScimUserApi {
+        scim_user::ScimUserApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Services.DocumentViewer`: Imported from DSM's declarations (`SYNO.SynologyDrive.Services.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn services_document_viewer(
+        &self,
+    ) -> services_document_viewer::ServicesDocumentViewerApi {
+        services_document_viewer::ServicesDocumentViewerApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Services.SynologyChat`: Imported from DSM's declarations (`SYNO.SynologyDrive.Chat.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn services_synology_chat(
+        &self,
+    ) -> services_synology_chat::ServicesSynologyChatApi {
+        services_synology_chat::ServicesSynologyChatApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Services.VideoStation`: Imported from DSM's declarations (`SYNO.SynologyDrive.Services.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn services_video_station(
+        &self,
+    ) -> services_video_station::ServicesVideoStationApi {
+        services_video_station::ServicesVideoStationApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Settings`: Imported from DSM's declarations (`SYNO.SynologyDrive.Settings.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn settings(&self) -> settings::SettingsApi {
+        settings::SettingsApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Shard`: Imported from DSM's declarations (`SYNO.SynologyDrive.Shard.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn shard(&self) -> shard::ShardApi {
+        shard::ShardApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Share`: Imported from DSM's declarations (`SYNO.SynologyDrive.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn share(&self) -> share::ShareApi {
+        share::ShareApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Share.Priv`: Imported from DSM's declarations (`SYNO.SynologyDrive.Share.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn share_priv(&self) -> share_priv::SharePrivApi {
+        share_priv::SharePrivApi::new(self.client.clone())
+    }
+
     /// `SYNO.SynologyDrive.ShareSync`: ShareSync connections between Synology NAS boxes (File Collaboration).
     pub fn share_sync(&self) -> share_sync::ShareSyncApi {
         share_sync::ShareSyncApi::new(self.client.clone())
     }
 
+    /// `SYNO.SynologyDrive.Sharing`: Imported from DSM's declarations (`SYNO.SynologyDrive.Sharing.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn sharing(&self) -> sharing::SharingApi {
+        sharing::SharingApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Sharing.Report`: Imported from DSM's declarations (`SYNO.SynologyDrive.Sharing.Report.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn sharing_report(&self) -> sharing_report::SharingReportApi {
+        sharing_report::SharingReportApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Statistics`: Imported from DSM's declarations (`SYNO.SynologyDrive.Statistics.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn statistics(&self) -> statistics::StatisticsApi {
+        statistics::StatisticsApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.String`: Imported from DSM's declarations (`SYNO.SynologyDrive.String.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn string(&self) -> string::StringApi {
+        string::StringApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Tasks`: Imported from DSM's declarations (`SYNO.SynologyDrive.Tasks.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn tasks(&self) -> tasks::TasksApi {
+        tasks::TasksApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.TeamFolders`: Imported from DSM's declarations (`SYNO.SynologyDrive.TeamFolder.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn team_folders(&self) -> team_folders::TeamFoldersApi {
+        team_folders::TeamFoldersApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Trash`: Imported from DSM's declarations (`SYNO.SynologyDrive.Trash.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn trash(&self) -> trash::TrashApi {
+        trash::TrashApi::new(self.client.clone())
+    }
+
     /// `SYNO.SynologyDrive.UserProfile`: Per-user Synology Drive quota and usage (File Collaboration).
     pub fn user_profile(&self) -> user_profile::UserProfileApi {
         user_profile::UserProfileApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Users`: Imported from DSM's declarations (`SYNO.SynologyDrive.Users.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn users(&self) -> users::UsersApi {
+        users::UsersApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDrive.Webhooks`: Imported from DSM's declarations (`SYNO.SynologyDrive.Webhooks.so`).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn webhooks(&self) -> webhooks::WebhooksApi {
+        webhooks::WebhooksApi::new(self.client.clone())
     }
 }

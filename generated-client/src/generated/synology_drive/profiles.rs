@@ -32,6 +32,42 @@ impl ProfilesApi {
             params: crate::__rt::Params::new(&LIST),
         }
     }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.SynologyDrive.Profiles` method `delete`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn delete(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &DELETE)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.SynologyDrive.Profiles` method `get_sync_profiles`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn get_sync_profiles(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &GET_SYNC_PROFILES)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.SynologyDrive.Profiles` method `set`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "synology-drive-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+    pub fn set(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &SET)
+    }
 }
 
 /// Request builder for `SYNO.SynologyDrive.Profiles` `list`, from `client.synology_drive().profiles().list(..)`.
@@ -86,6 +122,63 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"profile_list\":[],\"total\":0},\"success\":true}",
     ),
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "synology-drive-all")]
+/// How to call `SYNO.SynologyDrive.Profiles` `delete`.
+pub(crate) static DELETE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "delete",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "synology-drive-all")]
+/// How to call `SYNO.SynologyDrive.Profiles` `get_sync_profiles`.
+pub(crate) static GET_SYNC_PROFILES: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get_sync_profiles",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "synology-drive-all")]
+/// How to call `SYNO.SynologyDrive.Profiles` `set`.
+pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "set",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
     pagination: ::std::option::Option::None,
 };
 

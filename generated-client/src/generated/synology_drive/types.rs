@@ -676,6 +676,896 @@ impl crate::__rt::WireValue for SyncStatus {
     }
 }
 
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Activation get (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveActivationGet {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activated: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub activation_time: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub serial_number: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.AppIntegration list (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveAppIntegrationList {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub app_folder_path: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<
+        ::std::vec::Vec<SynologyDriveAppIntegrationListDataItem>,
+    >,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub items: ::std::option::Option<
+        ::std::vec::Vec<SynologyDriveAppIntegrationListItem>,
+    >,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.AppIntegration list (`data.data[]`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveAppIntegrationListDataItem {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub app_folder_path: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub app_secret: ::std::option::Option<crate::__rt::Secret>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub namespace: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.AppIntegration list (`data.items[]`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveAppIntegrationListItem {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub app_folder_path: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub app_secret: ::std::option::Option<crate::__rt::Secret>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub namespace: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Config get (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveConfigGet {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub advanced_feature_activated: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub del_cnt: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub del_span: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub display_index_home_promotion: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub display_vmtouch_option: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub ds_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub enable_non_admin_user_sync: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub enable_vmtouch: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub support_moving_repository: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub use_del_by_cnt: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub use_del_by_span: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub vmtouch_reserve_mem: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub volume_list: ::std::option::Option<
+        ::std::vec::Vec<SynologyDriveConfigGetVolumeListItem>,
+    >,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub volume_select: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Config get (`data.volume_list[]`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveConfigGetVolumeListItem {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub desc: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub display: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mount_point: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub size_free: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub size_total: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub value: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.DBUsage get (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveDbUsageGet {
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub database_size: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub office_size: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub repo_size: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub update_time: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.HybridShare.Privilege list (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveHybridSharePrivilegeList {
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub enabled_count: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub list: ::std::option::Option<
+        ::std::vec::Vec<SynologyDriveHybridSharePrivilegeListListItem>,
+    >,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub offset: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub quota: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.HybridShare.Privilege list (`data.list[]`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveHybridSharePrivilegeListListItem {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub enabled: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Info get (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveInfoGet {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub beta: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub displayname_result: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub ds_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub enable_mydrive_versioning: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub enable_non_admin_user_sync: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub has_ame: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub has_backup: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_home: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_manager: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mobile_compatibility: ::std::option::Option<
+        SynologyDriveInfoGetMobileCompatibility,
+    >,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub mydrive_keep_versions: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nickname: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub support_hevc: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub uid: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub username: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub version: ::std::option::Option<SynologyDriveInfoGetVersion>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Info get (`data.mobile_compatibility`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveInfoGetMobileCompatibility {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub major: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub minor: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Info get (`data.version`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveInfoGetVersion {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub build: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub hotfix: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub major: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub minor: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.KeyManagement list (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveKeyManagementList {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub items: ::std::option::Option<::serde_json::Value>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Labels list (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveLabelsList {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub items: ::std::option::Option<::serde_json::Value>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Metrics.Token get (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveMetricsTokenGet {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub metrics_token: ::std::option::Option<crate::__rt::Secret>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Migration.UserHome list (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveMigrationUserHomeList {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub items: ::std::option::Option<
+        ::std::vec::Vec<SynologyDriveMigrationUserHomeListItem>,
+    >,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Migration.UserHome list (`data.items[]`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveMigrationUserHomeListItem {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub uid: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Node list (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveNodeList {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub items: ::std::option::Option<::std::vec::Vec<SynologyDriveNodeListItem>>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Node list (`data.items[]`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveNodeListItem {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub absolute_path: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub file_type: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_removed: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_share: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mtime: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub node_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub path: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub ver_cnt: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub view_id: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Notifications list (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveNotificationsList {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub items: ::std::option::Option<::serde_json::Value>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Privilege list (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDrivePrivilegeList {
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub offset: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub users: ::std::option::Option<::std::vec::Vec<SynologyDrivePrivilegeListUser>>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Privilege list (`data.users[]`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDrivePrivilegeListUser {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Settings list (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveSettingsList {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub default_displayname: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub default_enable_full_content_indexing: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub enable_c2share_offload: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub enable_normal_user_sharing: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub enable_public_sharing: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub enable_sharing_link_customization: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub force_https_sharing_link: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub global_hide_prompt_toast: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub sharing_force_expiration: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sharing_force_password: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sharing_force_selected: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sharing_force_selected_groups: ::std::option::Option<::serde_json::Value>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sharing_force_selected_users: ::std::option::Option<::serde_json::Value>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sharing_internal_level: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sharing_level: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sharing_link_by_email: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sharing_link_customization: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sharing_link_fully_custom_url: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sharing_link_options: ::std::option::Option<
+        ::std::vec::Vec<SynologyDriveSettingsListSharingLinkOption>,
+    >,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sharing_permission: ::std::option::Option<
+        SynologyDriveSettingsListSharingPermission,
+    >,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Settings list (`data.sharing_link_options[]`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveSettingsListSharingLinkOption {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub option_id: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub preview: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid: ::std::option::Option<bool>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Settings list (`data.sharing_permission`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveSettingsListSharingPermission {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub internal_link_sharing: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub invite_sharing: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub public_force_expiration_days: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub public_force_password: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub public_sharing: ::std::option::Option<bool>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Share list (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveShareList {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub items: ::std::option::Option<::std::vec::Vec<SynologyDriveShareListItem>>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Share list (`data.items[]`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveShareListItem {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub disable_download: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub enable_watermark: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub force_watermark_download: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub rotate_cnt: ::std::option::Option<::serde_json::Value>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub rotate_days: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub rotate_policy: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub share_enable: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub share_name: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub share_status: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub share_type: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub watermark_density: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub watermark_font: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub watermark_font_color: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub watermark_font_px_size: ::std::option::Option<::serde_json::Value>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub watermark_is_repeat: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub watermark_opacity_percent: ::std::option::Option<::serde_json::Value>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub watermark_rotate_degree: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub watermark_text: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub watermark_version: ::std::option::Option<::serde_json::Value>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Share.Priv list (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveSharePrivList {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub list: ::std::option::Option<::std::vec::Vec<SynologyDriveSharePrivListListItem>>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub offset: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Share.Priv list (`data.list[]`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveSharePrivListListItem {
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Statistics get (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveStatisticsGet {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub statistics: ::std::option::Option<::serde_json::Value>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.Tasks list (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveTasksList {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub items: ::std::option::Option<::serde_json::Value>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "synology-drive-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDrive.TeamFolders list (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveTeamFoldersList {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub items: ::std::option::Option<::serde_json::Value>,
+    /// Imported from a recorded answer.
+    #[serde(
+        deserialize_with = "crate::__rt::de::opt_int",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<i64>,
+}
+
 /// A user's Synology Drive quota, usage and last sync.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

@@ -35,6 +35,114 @@ impl ConnectionApi {
             params: crate::__rt::Params::new(&LIST),
         }
     }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.SynologyDriveShareSync.Connection` method `auth`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "synology-drive-share-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+    pub fn auth(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &AUTH)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.SynologyDriveShareSync.Connection` method `create`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "synology-drive-share-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+    pub fn create(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &CREATE)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.SynologyDriveShareSync.Connection` method `delete`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "synology-drive-share-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+    pub fn delete(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &DELETE)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.SynologyDriveShareSync.Connection` method `get`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "synology-drive-share-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+    pub fn get(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &GET)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.SynologyDriveShareSync.Connection` method `pause`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "synology-drive-share-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+    pub fn pause(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &PAUSE)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.SynologyDriveShareSync.Connection` method `resume`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "synology-drive-share-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+    pub fn resume(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &RESUME)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.SynologyDriveShareSync.Connection` method `set`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "synology-drive-share-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+    pub fn set(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &SET)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.SynologyDriveShareSync.Connection` method `test`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "synology-drive-share-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+    pub fn test(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &TEST)
+    }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.SynologyDriveShareSync.Connection` method `unlink`, version 1+, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    #[cfg(feature = "synology-drive-share-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+    pub fn unlink(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &UNLINK)
+    }
 }
 
 /// Request builder for `SYNO.SynologyDriveShareSync.Connection` `list`, from `client.synology_drive_share_sync().connection().list(..)`.
@@ -98,6 +206,177 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"conn\":[],\"is_pause\":false,\"total\":0},\"success\":true}",
     ),
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "synology-drive-share-sync-all")]
+/// How to call `SYNO.SynologyDriveShareSync.Connection` `auth`.
+pub(crate) static AUTH: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "auth",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "synology-drive-share-sync-all")]
+/// How to call `SYNO.SynologyDriveShareSync.Connection` `create`.
+pub(crate) static CREATE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "create",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "synology-drive-share-sync-all")]
+/// How to call `SYNO.SynologyDriveShareSync.Connection` `delete`.
+pub(crate) static DELETE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "delete",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "synology-drive-share-sync-all")]
+/// How to call `SYNO.SynologyDriveShareSync.Connection` `get`.
+pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "get",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "synology-drive-share-sync-all")]
+/// How to call `SYNO.SynologyDriveShareSync.Connection` `pause`.
+pub(crate) static PAUSE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "pause",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "synology-drive-share-sync-all")]
+/// How to call `SYNO.SynologyDriveShareSync.Connection` `resume`.
+pub(crate) static RESUME: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "resume",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "synology-drive-share-sync-all")]
+/// How to call `SYNO.SynologyDriveShareSync.Connection` `set`.
+pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "set",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "synology-drive-share-sync-all")]
+/// How to call `SYNO.SynologyDriveShareSync.Connection` `test`.
+pub(crate) static TEST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "test",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+#[cfg(feature = "synology-drive-share-sync-all")]
+/// How to call `SYNO.SynologyDriveShareSync.Connection` `unlink`.
+pub(crate) static UNLINK: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "unlink",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::None,
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
     pagination: ::std::option::Option::None,
 };
 

@@ -5,8 +5,23 @@ mod types;
 
 pub use types::*;
 
+/// `SYNO.SynologyDriveShareSync.Config`: Imported from DSM's declarations (`SYNO.SynologyDriveShareSync.so`).
+#[cfg(feature = "synology-drive-share-sync-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+pub mod config;
+
 /// `SYNO.SynologyDriveShareSync.Connection`: ShareSync connections to other Synology NAS boxes (DSM 6 and 7 with the Drive package).
 pub mod connection;
+
+/// `SYNO.SynologyDriveShareSync.Session`: Imported from DSM's declarations (`SYNO.SynologyDriveShareSync.so`).
+#[cfg(feature = "synology-drive-share-sync-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+pub mod session;
+
+/// `SYNO.SynologyDriveShareSync.Session.Set`: Imported from DSM's declarations (`SYNO.SynologyDriveShareSync.so`).
+#[cfg(feature = "synology-drive-share-sync-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+pub mod session_set;
 
 /// Entry point to the `SYNO.SynologyDriveShareSync` APIs; get it with [`Client::synology_drive_share_sync`](crate::Client::synology_drive_share_sync).
 #[derive(Debug, Clone)]
@@ -19,8 +34,29 @@ impl SynologyDriveShareSync {
         Self { client }
     }
 
+    /// `SYNO.SynologyDriveShareSync.Config`: Imported from DSM's declarations (`SYNO.SynologyDriveShareSync.so`).
+    #[cfg(feature = "synology-drive-share-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+    pub fn config(&self) -> config::ConfigApi {
+        config::ConfigApi::new(self.client.clone())
+    }
+
     /// `SYNO.SynologyDriveShareSync.Connection`: ShareSync connections to other Synology NAS boxes (DSM 6 and 7 with the Drive package).
     pub fn connection(&self) -> connection::ConnectionApi {
         connection::ConnectionApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDriveShareSync.Session`: Imported from DSM's declarations (`SYNO.SynologyDriveShareSync.so`).
+    #[cfg(feature = "synology-drive-share-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+    pub fn session(&self) -> session::SessionApi {
+        session::SessionApi::new(self.client.clone())
+    }
+
+    /// `SYNO.SynologyDriveShareSync.Session.Set`: Imported from DSM's declarations (`SYNO.SynologyDriveShareSync.so`).
+    #[cfg(feature = "synology-drive-share-sync-all")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+    pub fn session_set(&self) -> session_set::SessionSetApi {
+        session_set::SessionSetApi::new(self.client.clone())
     }
 }

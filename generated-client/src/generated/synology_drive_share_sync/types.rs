@@ -110,3 +110,23 @@ pub struct ShareSyncConnPage {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub newest_change: ::std::option::Option<ShareSyncChange>,
 }
+
+#[cfg(feature = "synology-drive-share-sync-all")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synology-drive-share-sync-all")))]
+/// Imported from a recorded answer of SYNO.SynologyDriveShareSync.Config get (`data`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SynologyDriveShareSyncConfigGet {
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub conflict_policy: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub rename_conflict: ::std::option::Option<bool>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub repo_loc: ::std::option::Option<::std::string::String>,
+    /// Imported from a recorded answer.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub synchronization_mode: ::std::option::Option<::std::string::String>,
+}
