@@ -6,6 +6,7 @@
 //! snapshot's tables join the spec's for raw calls and the mock (`rt::spec_method`).
 //! Tests through the public API alone live in `generated-client/tests/`.
 
+mod answers;
 mod hostile;
 
 // The codegen snapshot fixture, compiled against this runtime under the generated module's

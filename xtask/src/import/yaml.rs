@@ -164,10 +164,43 @@ pub fn render(family: &Family) -> String {
             }
             if let Some(r) = &m.response {
                 let _ = writeln!(out, "        response: {}", quote(&r.to_string()));
+                // A deterministic answer of the recorded shape: the mock serves it, and a
+                // test decodes it (and a variant with integers as strings) for every method.
+                let data = synthesise(r, &family.types, 0);
+                let example = serde_json::json!({"success": true, "data": data}).to_string();
+                let _ = writeln!(out, "        example: {}", quote(&example));
             }
         }
     }
     out
+}
+
+/// A value of type `ty`: 1, 1.5, "text", true, one element per list, one key per map, every
+/// field of a struct; nothing deeper than 8 levels (an empty object or list there).
+fn synthesise(ty: &super::schema::Ty, types: &[super::schema::Struct], depth: usize) -> Value {
+    use super::schema::Ty;
+    use serde_json::json;
+    match ty {
+        Ty::I64 => json!(1),
+        Ty::F64 => json!(1.5),
+        Ty::Str => json!("text"),
+        Ty::Bool => json!(true),
+        Ty::Json => json!({}),
+        Ty::List(_) if depth >= 8 => json!([]),
+        Ty::List(item) => json!([synthesise(item, types, depth + 1)]),
+        Ty::Map(_) if depth >= 8 => json!({}),
+        // Not identifier-like, as the keys that make the importer choose a map are.
+        Ty::Map(value) => json!({ "a key": synthesise(value, types, depth + 1) }),
+        Ty::Named(name) => match types.iter().find(|t| &t.name == name) {
+            Some(t) if depth < 8 => Value::Object(
+                t.fields
+                    .iter()
+                    .map(|f| (f.wire.clone(), synthesise(&f.ty, types, depth + 1)))
+                    .collect(),
+            ),
+            _ => json!({}),
+        },
+    }
 }
 
 /// The description of every imported field.

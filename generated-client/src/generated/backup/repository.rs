@@ -179,7 +179,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: true,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::BackupRepositoryList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"offset\":1,\"repo_list\":[{\"account\":\"text\",\"bucket\":\"text\",\"container\":\"text\",\"key\":\"text\",\"name\":\"text\",\"pwd\":\"text\",\"remote_url\":\"text\",\"repo_id\":1,\"secret\":\"text\",\"target_type\":\"text\",\"transfer_type\":\"text\"}],\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

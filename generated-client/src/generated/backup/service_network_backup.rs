@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::BackupServiceNetworkBackupGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enable\":true,\"enable_custom_config\":true,\"enable_rsync_account\":true,\"rsync_sshd_port\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -374,7 +374,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: true,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::BackupTaskGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"data_enc\":true,\"data_type\":\"text\",\"ext3ShareList\":{},\"name\":\"text\",\"repo_id\":1,\"repository\":{\"bucket\":\"text\",\"container\":\"text\",\"key\":\"text\",\"name\":\"text\",\"repo_id\":1,\"secret\":\"text\",\"target_type\":\"text\",\"transfer_type\":\"text\"},\"schedule\":{\"schedule\":{\"date\":\"text\",\"date_type\":1,\"hour\":1,\"last_work_hour\":1,\"min\":1,\"monthly_week\":{},\"next_trigger_time\":\"text\",\"repeat\":1,\"repeat_hour\":1,\"repeat_hour_store_config\":[1],\"repeat_min\":1,\"repeat_min_store_config\":{},\"week_name\":\"text\"},\"schedule_enable\":true},\"source\":{\"app_config\":{},\"app_list\":[\"text\"],\"app_name_list\":[\"text\"],\"backup_filter\":{\"exclude_list\":{},\"whitelist\":{}},\"backup_volumes\":{},\"file_list\":[{\"dataEncrypted\":true,\"encryptedShare\":true,\"fileSystem\":\"text\",\"fileSystemType\":\"text\",\"folderPath\":\"text\",\"fullPath\":\"text\",\"isValidSource\":true,\"missing\":true}],\"folder_list\":[{\"dataEncrypted\":true,\"encryptedShare\":true,\"fileSystem\":\"text\",\"fileSystemType\":\"text\",\"folderPath\":\"text\",\"fullPath\":\"text\",\"isValidSource\":true,\"missing\":true}],\"share_list\":{\"a key\":{\"dataEncrypted\":true,\"encryptedShare\":true,\"fileSystem\":\"text\",\"fileSystemType\":\"text\",\"fullPath\":\"text\",\"isValidSource\":true}}},\"state\":\"text\",\"status\":\"text\",\"target_id\":\"text\",\"target_type\":\"text\",\"task_id\":1,\"transfer_type\":\"text\",\"type\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 
@@ -449,7 +451,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::BackupTaskList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"is_data_restoring\":true,\"is_downloading\":true,\"is_lun_restoring\":true,\"is_restoring\":true,\"is_snapshot_restoring\":true,\"task_list\":[{\"data_enc\":true,\"data_type\":\"text\",\"ext3ShareList\":{},\"is_modified\":true,\"last_bkp_end_time\":\"text\",\"last_bkp_result\":\"text\",\"last_bkp_time\":\"text\",\"name\":\"text\",\"repo_id\":1,\"source\":{\"app_config\":{},\"app_list\":[\"text\"],\"app_name_list\":[\"text\"],\"backup_filter\":{\"exclude_list\":{},\"whitelist\":{}},\"backup_volumes\":{},\"file_list\":[{\"dataEncrypted\":true,\"encryptedShare\":true,\"fileSystem\":\"text\",\"fileSystemType\":\"text\",\"folderPath\":\"text\",\"fullPath\":\"text\",\"isValidSource\":true,\"missing\":true}],\"folder_list\":[{\"dataEncrypted\":true,\"encryptedShare\":true,\"fileSystem\":\"text\",\"fileSystemType\":\"text\",\"folderPath\":\"text\",\"fullPath\":\"text\",\"isValidSource\":true,\"missing\":true}],\"share_list\":{\"a key\":{\"dataEncrypted\":true,\"encryptedShare\":true,\"fileSystem\":\"text\",\"fileSystemType\":\"text\",\"fullPath\":\"text\",\"isValidSource\":true}}},\"state\":\"text\",\"status\":\"text\",\"target_id\":\"text\",\"target_type\":\"text\",\"task_id\":1,\"transfer_type\":\"text\",\"type\":\"text\"}],\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 
@@ -561,7 +565,9 @@ pub(crate) static STATUS: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::BackupTaskStatus>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"is_modified\":true,\"last_bkp_end_time\":\"text\",\"last_bkp_error\":\"text\",\"last_bkp_error_code\":1,\"last_bkp_result\":\"text\",\"last_bkp_success_time\":\"text\",\"last_bkp_success_version\":\"text\",\"last_bkp_time\":\"text\",\"next_bkp_time\":\"text\",\"schedule\":{\"schedule\":{\"date\":\"text\",\"date_type\":1,\"hour\":1,\"last_work_hour\":1,\"min\":1,\"monthly_week\":{},\"next_trigger_time\":\"text\",\"repeat\":1,\"repeat_hour\":1,\"repeat_hour_store_config\":[1],\"repeat_min\":1,\"repeat_min_store_config\":{},\"week_name\":\"text\"},\"schedule_enable\":true},\"state\":\"text\",\"status\":\"text\",\"task_id\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

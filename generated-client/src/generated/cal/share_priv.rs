@@ -47,6 +47,8 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CalSharePrivList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"list\":[{\"name\":\"text\",\"type\":\"text\",\"uid\":1,\"value\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -1710,7 +1710,9 @@ pub(crate) static GET_CONN_AUTH_INFO: crate::__rt::MethodMeta = crate::__rt::Met
     secret_response: true,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CloudSyncGetConnAuthInfo>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"access_key\":\"text\",\"access_token\":\"text\",\"auth_pass\":\"text\",\"auth_scheme\":1,\"auth_user\":\"text\",\"bucket_id\":\"text\",\"bucket_name\":\"text\",\"client_id\":\"text\",\"client_type\":\"text\",\"cloud_status\":1,\"conn_id\":1,\"container_name\":\"text\",\"distinct_member_home\":true,\"download_url\":\"text\",\"openstack_api_key\":\"text\",\"openstack_domain_id\":\"text\",\"openstack_domain_name\":\"text\",\"openstack_identity_service_url\":\"text\",\"openstack_identity_service_version\":\"text\",\"openstack_password\":\"text\",\"openstack_proj_id\":\"text\",\"openstack_region\":\"text\",\"openstack_tenant_id\":\"text\",\"openstack_tenant_name\":\"text\",\"openstack_token\":\"text\",\"public_url\":\"text\",\"refresh_token\":\"text\",\"resource\":\"text\",\"root_folder_id\":\"text\",\"root_folder_path\":\"text\",\"secret_key\":\"text\",\"server_addr\":\"text\",\"service_host\":\"text\",\"system_group_id\":\"text\",\"team_member_id\":\"text\",\"team_shared_dropbox\":true,\"unique_id\":\"text\",\"user_name\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 
@@ -1767,7 +1769,9 @@ pub(crate) static GET_RECENTLY_CHANGE: crate::__rt::MethodMeta = crate::__rt::Me
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CloudSyncGetRecentlyChange>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"history_items\":[{\"action\":1,\"base_name\":\"text\",\"log_level\":1,\"path\":\"text\",\"session_id\":1,\"syncfolder_basename\":\"text\"}],\"is_admin_mode\":true,\"processing_items\":{},\"server_merge_items\":{}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 
@@ -1791,7 +1795,9 @@ pub(crate) static GET_SELECTIVE_FOLDER_LIST: crate::__rt::MethodMeta = crate::__
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CloudSyncGetSelectiveFolderList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"children\":[{\"exists_type\":1,\"file_id\":\"text\",\"path\":\"text\",\"text\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

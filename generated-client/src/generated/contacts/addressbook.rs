@@ -293,7 +293,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::ContactsAddressbookList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"addressbook\":[{\"id\":1,\"member_count\":1,\"mode\":1,\"name\":\"text\",\"owned_shared\":true,\"shared_from\":\"text\",\"shared_with\":\"text\",\"status\":1,\"type\":1,\"uri\":\"text\"}],\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

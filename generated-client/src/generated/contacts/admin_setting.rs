@@ -77,7 +77,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::ContactsAdminSettingGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"bound_domain_name\":\"text\",\"bound_domain_type\":\"text\",\"dsm_domain_name\":\"text\",\"dsm_domain_type\":\"text\",\"is_migrating\":true,\"migration\":{\"is_mailclient_with_data\":true,\"last_migration_end_time\":1,\"migration_status\":1,\"not_migrated_count\":1}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

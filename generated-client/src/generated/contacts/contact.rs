@@ -257,7 +257,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::ContactsContactList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"contact\":[{\"additional\":{\"label\":{}},\"addressbook_id\":1,\"company\":\"text\",\"department\":\"text\",\"full_name\":\"text\",\"id\":1,\"is_editable\":true,\"is_hidden\":true,\"photo\":\"text\",\"primary_mail\":\"text\",\"primary_tel\":\"text\",\"title\":\"text\",\"usage_frequency\":1}],\"offset\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::ContactsInfoGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"is_migrating\":true,\"is_sharing_addressbook_prohibited\":true,\"principal\":{\"account_name\":\"text\",\"display_name\":\"text\",\"id\":1,\"type\":1}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

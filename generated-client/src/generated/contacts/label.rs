@@ -179,7 +179,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::ContactsLabelList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"label\":[{\"color\":\"text\",\"id\":1,\"member\":{},\"member_count\":1,\"name\":\"text\",\"type\":1}],\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

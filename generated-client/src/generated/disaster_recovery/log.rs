@@ -103,6 +103,8 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DisasterRecoveryLogList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"error_count\":1,\"info_count\":1,\"log_list\":{},\"offset\":1,\"total\":1,\"warn_count\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

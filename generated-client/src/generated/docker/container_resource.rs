@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DockerContainerResourceGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"resources\":[{\"cpu\":1.5,\"memory\":1,\"memoryPercent\":1.5,\"name\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

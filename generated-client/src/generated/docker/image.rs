@@ -227,7 +227,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DockerImageList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"images\":[{\"created\":1,\"description\":\"text\",\"id\":\"text\",\"repository\":\"text\",\"size\":1,\"tags\":[\"text\"],\"virtual_size\":1}],\"limit\":1,\"offset\":1,\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

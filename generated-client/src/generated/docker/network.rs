@@ -189,7 +189,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DockerNetworkList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"network\":[{\"containers\":[\"text\"],\"driver\":\"text\",\"enable_ipv6\":true,\"gateway\":\"text\",\"id\":\"text\",\"iprange\":\"text\",\"name\":\"text\",\"subnet\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -143,7 +143,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DockerRegistryGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"offset\":1,\"registries\":[{\"enable_registry_mirror\":true,\"enable_trust_SSC\":true,\"mirror_url\":\"text\",\"name\":\"text\",\"syno\":true,\"url\":\"text\"}],\"total\":1,\"using\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -75,6 +75,8 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DownloadStation2PackageModuleList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"listItems\":[{\"fn\":\"text\",\"folder\":\"text\",\"iconCls\":\"text\",\"text\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

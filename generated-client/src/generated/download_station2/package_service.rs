@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DownloadStation2PackageServiceGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enable_bt_preview\":true,\"enable_emule\":true,\"enable_unzip\":true,\"is_unzip_service_enable\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

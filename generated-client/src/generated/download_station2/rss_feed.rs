@@ -133,7 +133,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DownloadStation2RssFeedList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"is_updating\":true,\"items\":{},\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -61,7 +61,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     decode_json: crate::__rt::decode_json::<
         super::DownloadStation2SettingsAutoExtractionGet,
     >,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"create_subfolder\":true,\"delete_archive\":true,\"enable_unzip\":true,\"enable_unzip_service\":true,\"passwords\":{},\"unzip_location\":\"text\",\"unzip_overwrite\":true,\"unzip_to_path\":\"text\",\"username\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -193,7 +193,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DownloadStation2SettingsBtSearchList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"plugins\":[{\"accountsupport\":true,\"description\":\"text\",\"displayname\":\"text\",\"is_enable\":true,\"name\":\"text\",\"user\":true,\"version\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DownloadStation2SettingsFtpHttpGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enable_ftp_max_conn\":true,\"ftp_http_max_download_rate\":1,\"ftp_max_conn\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -67,7 +67,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DownloadStation2SettingsGlobalGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"download_volume\":\"text\",\"enable_emule\":true,\"enable_unzip_service\":true,\"volume_count\":1,\"volume_list\":[{\"desc\":\"text\",\"display\":\"text\",\"mount_point\":\"text\",\"size_free\":\"text\",\"size_total\":\"text\",\"value\":\"text\",\"vol_desc\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

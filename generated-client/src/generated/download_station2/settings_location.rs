@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DownloadStation2SettingsLocationGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"default_destination\":\"text\",\"enable_delete_torrent_nzb_watch\":true,\"enable_torrent_nzb_watch\":true,\"torrent_nzb_watch_folder\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DownloadStation2SettingsNzbGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"conn_per_download\":1,\"enable_auth\":true,\"enable_encryption\":true,\"enable_parchive\":true,\"enable_remove_parfiles\":true,\"max_download_rate\":1,\"port\":1,\"server\":\"text\",\"username\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DownloadStation2SettingsSchedulerGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"download_rate\":1,\"enable_schedule\":true,\"max_tasks\":1,\"max_tasks_limit\":1,\"order\":\"text\",\"schedule\":\"text\",\"upload_rate\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -47,6 +47,8 @@ pub(crate) static GETINFO: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DsmInfoGetinfo>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"codepage\":\"text\",\"model\":\"text\",\"ram\":1,\"serial\":\"text\",\"temperature\":1,\"temperature_warn\":true,\"time\":\"text\",\"uptime\":1,\"version\":\"text\",\"version_string\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

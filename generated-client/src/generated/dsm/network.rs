@@ -47,6 +47,8 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::DsmNetworkList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"dns\":[\"text\"],\"gateway\":\"text\",\"hostname\":\"text\",\"interfaces\":[{\"id\":\"text\",\"ip\":[{\"address\":\"text\",\"netmask\":\"text\"}],\"ipv6\":[{\"address\":\"text\",\"prefix_length\":1,\"scope\":\"text\"}],\"mac\":\"text\",\"type\":\"text\"}],\"workgroup\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

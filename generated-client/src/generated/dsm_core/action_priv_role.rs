@@ -47,6 +47,8 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreActionPrivRoleList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"roles\":[{\"desc\":\"text\",\"priv_id\":\"text\",\"title\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

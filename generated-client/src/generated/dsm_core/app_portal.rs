@@ -85,7 +85,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreAppPortalList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"portal\":[{\"acl\":{},\"alias\":\"text\",\"display_name\":\"text\",\"enable_redirect\":true,\"fqdn\":{},\"hsts\":true,\"id\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -85,7 +85,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreAppPrivAppList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"applications\":[{\"app_id\":\"text\",\"grant_by_default\":true,\"grant_type\":[\"text\"],\"isInternal\":true,\"name\":\"text\",\"service_type\":\"text\",\"supportIP\":true}],\"offset\":1,\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -133,7 +133,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreCertificateCrtList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"certificates\":[{\"desc\":\"text\",\"id\":\"text\",\"is_broken\":true,\"is_default\":true,\"issuer\":{\"city\":\"text\",\"common_name\":\"text\",\"country\":\"text\",\"department\":\"text\",\"email\":\"text\",\"organization\":\"text\",\"state\":\"text\"},\"key_types\":\"text\",\"renewable\":true,\"self_signed_cacrt_info\":{\"issuer\":{\"city\":\"text\",\"common_name\":\"text\",\"country\":\"text\",\"department\":\"text\",\"email\":\"text\",\"organization\":\"text\",\"state\":\"text\"},\"subject\":{\"city\":\"text\",\"common_name\":\"text\",\"country\":\"text\",\"department\":\"text\",\"email\":\"text\",\"organization\":\"text\",\"state\":\"text\"}},\"services\":[{\"display_name\":\"text\",\"display_name_i18n\":\"text\",\"isPkg\":true,\"multiple_cert\":true,\"owner\":\"text\",\"service\":\"text\",\"subscriber\":\"text\",\"user_setable\":true}],\"signature_algorithm\":\"text\",\"subject\":{\"city\":\"text\",\"common_name\":\"text\",\"country\":\"text\",\"department\":\"text\",\"email\":\"text\",\"organization\":\"text\",\"state\":\"text\",\"sub_alt_name\":[\"text\"]},\"user_deletable\":true,\"valid_from\":\"text\",\"valid_till\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -51,6 +51,8 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     decode_json: crate::__rt::decode_json::<
         super::CoreCertificateLetsEncryptAccountList,
     >,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"email\":[{\"contact\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

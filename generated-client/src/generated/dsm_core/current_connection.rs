@@ -197,7 +197,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: true,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreCurrentConnectionList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"items\":[{\"can_be_kicked\":true,\"descr\":\"text\",\"did\":\"text\",\"first_login_time\":\"text\",\"from\":\"text\",\"is_amfa\":true,\"is_current_connected\":true,\"is_otp_trusted\":true,\"location\":\"text\",\"pid\":1,\"protocol\":\"text\",\"time\":\"text\",\"type\":\"text\",\"user_agent\":\"text\",\"user_can_be_disabled\":true,\"who\":\"text\"}],\"systime\":\"text\",\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -133,7 +133,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreDdnsRecordList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"next_update_time\":\"text\",\"records\":[{\"enable\":true,\"heartbeat\":true,\"hostname\":\"text\",\"id\":\"text\",\"interface_v4\":\"text\",\"interface_v6\":\"text\",\"ip\":\"text\",\"ipv6\":\"text\",\"lastupdated\":\"text\",\"net\":\"text\",\"provider\":\"text\",\"status\":\"text\",\"username\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

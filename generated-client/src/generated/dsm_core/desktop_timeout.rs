@@ -85,7 +85,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreDesktopTimeoutGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some("{\"data\":{\"timeout\":1},\"success\":true}"),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: true,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreDirectoryAzureSsoGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"azure_client_id\":\"text\",\"azure_client_secret\":\"text\",\"azure_redirect_uri\":\"text\",\"azure_tenant_id\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

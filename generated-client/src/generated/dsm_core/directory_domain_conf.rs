@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreDirectoryDomainConfGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"direct_connect_trust\":true,\"disable_domain_admins\":true,\"domain_nested_group\":1,\"enable_rpc_enum_usergroup\":true,\"enable_sync_time\":true,\"encrypt_ad_ldap\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: true,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreDirectoryOidcSsoGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"oidc_allow_local_user\":true,\"oidc_authorization_endpoint\":\"text\",\"oidc_client_id\":\"text\",\"oidc_client_secret\":\"text\",\"oidc_name\":\"text\",\"oidc_redirect_uri\":\"text\",\"oidc_scope\":\"text\",\"oidc_token_endpoint\":\"text\",\"oidc_user_claim\":\"text\",\"oidc_wellknown\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -67,7 +67,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreDirectorySsoGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"appid\":\"text\",\"enable_sso\":true,\"host\":\"text\",\"pingpong\":{},\"sso_default_login\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreDirectorySsoCasGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"cas_allow_local_user\":true,\"cas_auth_url\":\"text\",\"cas_name\":\"text\",\"cas_service_ids\":\"text\",\"cas_validate_url\":\"text\",\"sso_cas_enable\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreDirectorySsoSamlGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"saml_allow_local_user\":true,\"saml_cert_detail\":\"text\",\"saml_idp_entity_id\":\"text\",\"saml_idp_signin_url\":\"text\",\"saml_name\":\"text\",\"saml_response_signature\":\"text\",\"saml_system_date\":\"text\",\"saml_valid_date\":\"text\",\"sso_saml_enable\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: true,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreDirectoryWebSphereSsoGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"websphere_client_id\":\"text\",\"websphere_client_secret\":\"text\",\"websphere_oidc_host\":\"text\",\"websphere_oidc_provider\":\"text\",\"websphere_redirect_uri\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

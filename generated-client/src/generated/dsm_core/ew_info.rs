@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreEwInfoGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"have_applied_eunit\":true,\"info\":{\"advertisement\":true,\"drma_region\":\"text\",\"expired_at\":\"text\",\"promotion_expired_at\":{},\"sn\":\"text\",\"status\":\"text\"},\"mail\":\"text\",\"show_welcome_page\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -61,7 +61,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     decode_json: crate::__rt::decode_json::<
         super::CoreExternalDevicePrinterBonjourSharingGet,
     >,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enable_bonjour_support\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -103,6 +103,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreExternalDeviceStorageESataList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some("{\"data\":{\"devices\":{}},\"success\":true}"),
     pagination: ::std::option::Option::None,
 };

@@ -123,7 +123,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreFileHandleGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"OpenedFiles\":[{\"filename\":\"text\",\"hidden\":1,\"host\":\"text\",\"path\":\"text\",\"pid\":\"text\",\"service\":\"text\",\"user\":\"text\"}],\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreFileServFtpGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"custom_port\":\"text\",\"custom_port_range\":true,\"enable_ascii\":true,\"enable_fips\":true,\"enable_flow_ctrl\":true,\"enable_ftp\":true,\"enable_ftps\":true,\"enable_fxp\":true,\"ext_ip\":\"text\",\"max_conn_per_ip\":1,\"maxdownloadrate\":1,\"maxuploadrate\":1,\"modify_time_std\":\"text\",\"portnum\":1,\"timeout\":1,\"use_ext_ip\":true,\"utf8_mode\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

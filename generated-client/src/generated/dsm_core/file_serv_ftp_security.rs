@@ -67,7 +67,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreFileServFtpSecurityGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"anonymous\":true,\"anonymous_chroot\":true,\"anonymous_chroot_share\":\"text\",\"enable_umask\":true,\"user_chroot\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreFileServNfsGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enable_nfs\":true,\"enable_nfs_v4\":true,\"enabled_minor_ver\":1,\"nfs_v4_domain\":\"text\",\"read_size\":1,\"support_encrypt_share\":1,\"support_major_ver\":1,\"support_minor_ver\":1,\"unix_pri_enable\":true,\"write_size\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreFileServNfsAdvancedSettingGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"custom_port_enable\":1,\"nfs_v4_domain\":\"text\",\"nlm_port\":1,\"read_size\":1,\"statd_port\":1,\"unix_pri_enable\":true,\"write_size\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

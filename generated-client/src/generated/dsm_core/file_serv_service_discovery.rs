@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreFileServServiceDiscoveryGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enable_afp_time_machine\":true,\"enable_smb_time_machine\":true,\"time_machine_disable_shares\":{},\"time_machine_shares\":{}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -135,7 +135,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreFileServSmbMsdfsGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"max_rules\":1,\"rules\":{}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -75,6 +75,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreGroupSettingsGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"admingrpsetmtime\":\"text\",\"data\":{\"PackageTask\":{\"tasks\":{}}},\"success\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

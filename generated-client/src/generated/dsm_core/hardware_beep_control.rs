@@ -67,7 +67,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreHardwareBeepControlGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enc_module_fail\":true,\"eunit_redundant_power_fail\":true,\"fan_fail\":true,\"poweroff_beep\":true,\"poweron_beep\":true,\"redundant_power_fail\":true,\"reset_beep\":true,\"sas_link_fail\":true,\"support_fan_fail\":true,\"support_poweroff_beep\":true,\"support_poweron_beep\":true,\"support_redundant_power_fail\":true,\"support_reset_beep\":true,\"support_volume_crash\":true,\"volume_crash\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreHardwareFanSpeedGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"all_disk_temp_fail\":\"text\",\"cool_fan\":\"text\",\"dual_fan_speed\":\"text\",\"fan_support_adjust_by_ext_nic\":\"text\",\"fan_type\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreHardwareHibernationGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"auto_poweroff_enable\":true,\"enable_log\":true,\"eunit_deep_sleep\":1,\"eunit_dsleep_blacklist\":\"text\",\"hibernation_blacklist\":\"text\",\"ignore_netbios_broadcast\":true,\"internal_hd_idletime\":1,\"sata_deep_sleep\":1,\"sata_dsleep_blacklist\":\"text\",\"support_esata\":\"text\",\"support_eunit_deep_sleep\":true,\"support_eunit_switch_mode\":true,\"usb_idletime\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -87,7 +87,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreHardwareLedBrightnessGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"led_brightness\":1,\"schedule\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreHardwarePowerRecoveryGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"internal_lan_num\":1,\"rc_power_config\":true,\"wol\":[{\"enable\":true,\"idx\":1}],\"wol1\":true,\"wol2\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

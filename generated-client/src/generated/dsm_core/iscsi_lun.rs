@@ -841,7 +841,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreIscsiLunList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some("{\"data\":{\"luns\":{}},\"success\":true}"),
     pagination: ::std::option::Option::None,
 };
 

@@ -293,7 +293,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreIscsiNodeList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"nodes\":[{\"account\":\"text\",\"cred_id\":\"text\",\"hostname\":\"text\",\"is_local_node\":true,\"port\":1,\"protocol\":\"text\",\"rod_key\":\"text\",\"session_id\":\"text\",\"uuid\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreMediaIndexingSchedulerGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"duration\":1,\"manual_action_by_user\":\"text\",\"mode\":\"text\",\"start\":{\"hour\":1},\"week\":[true]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreMyDsCenterAccountGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"country\":\"text\",\"critical_release\":true,\"critical_version_domain\":{},\"critical_version_list\":{},\"email\":\"text\",\"enews\":true,\"enews_local_promotion\":true,\"full_name\":\"text\",\"notify_language\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

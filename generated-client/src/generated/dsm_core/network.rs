@@ -67,7 +67,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreNetworkGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"arp_ignore\":true,\"dns_manual\":true,\"dns_primary\":\"text\",\"dns_secondary\":\"text\",\"enable_ip_conflict_detect\":true,\"enable_windomain\":true,\"gateway\":\"text\",\"gateway_info\":{\"ifname\":\"text\",\"ip\":\"text\",\"mask\":\"text\",\"status\":\"text\",\"type\":\"text\",\"use_dhcp\":true},\"ipv4_first\":true,\"multi_gateway\":true,\"server_name\":\"text\",\"v6gateway\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: true,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreNetworkProxyGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enable\":true,\"enable_auth\":true,\"enable_bypass\":true,\"enable_different_host\":true,\"http_host\":\"text\",\"http_port\":\"text\",\"https_host\":\"text\",\"https_port\":\"text\",\"password\":\"text\",\"username\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -71,7 +71,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     decode_json: crate::__rt::decode_json::<
         super::CoreNotificationAdvanceCustomizedDataGet,
     >,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"content\":\"text\",\"default_content\":\"text\",\"default_subject\":\"text\",\"subject\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

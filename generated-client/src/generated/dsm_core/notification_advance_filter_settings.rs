@@ -89,7 +89,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     decode_json: crate::__rt::decode_json::<
         super::CoreNotificationAdvanceFilterSettingsList,
     >,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"All\":[{\"appid\":\"text\",\"format\":\"text\",\"group\":\"text\",\"level\":\"text\",\"name\":\"text\",\"source\":\"text\",\"tag\":\"text\",\"title\":\"text\",\"warnPercent\":1}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

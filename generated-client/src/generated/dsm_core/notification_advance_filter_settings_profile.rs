@@ -51,6 +51,8 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     decode_json: crate::__rt::decode_json::<
         super::CoreNotificationAdvanceFilterSettingsProfileList,
     >,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"profiles\":{}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -145,7 +145,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     decode_json: crate::__rt::decode_json::<
         super::CoreNotificationAdvanceFilterSettingsTemplateList,
     >,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"templates\":[{\"config\":{\"default_enabled_rule_level\":\"text\",\"default_type\":\"text\",\"is_default\":true},\"name\":\"text\",\"template_id\":1,\"used_by\":{}}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

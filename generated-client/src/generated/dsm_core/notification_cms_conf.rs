@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreNotificationCmsConfGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"cms_enable\":true,\"join_dsm_cms\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

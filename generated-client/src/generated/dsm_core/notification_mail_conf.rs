@@ -67,7 +67,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreNotificationMailConfGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enable_mail\":true,\"enable_oauth\":true,\"in_use\":{},\"mail\":{},\"send_welcome_mail\":true,\"sender_mail\":\"text\",\"sender_name\":\"text\",\"smtp_auth\":{\"enable\":true,\"user\":\"text\"},\"smtp_info\":{\"port\":1,\"server\":\"text\",\"ssl\":true},\"subject_prefix\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

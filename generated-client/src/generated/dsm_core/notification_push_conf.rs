@@ -67,7 +67,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreNotificationPushConfGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"mobile_enable\":true,\"msn_account\":\"text\",\"msn_bot\":\"text\",\"msn_enable\":true,\"skype_account\":\"text\",\"skype_bot\":\"text\",\"skype_enable\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -67,7 +67,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreNotificationPushMobileList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"count\":1,\"list\":{},\"success\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -155,7 +155,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     decode_json: crate::__rt::decode_json::<
         super::CoreNotificationPushWebhookProviderList,
     >,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"count\":1,\"list\":{}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

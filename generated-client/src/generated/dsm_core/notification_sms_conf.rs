@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreNotificationSmsConfGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"api_id\":\"text\",\"enable_sms\":true,\"msg_interval\":1,\"phone_info\":[{\"code\":\"text\",\"num\":\"text\",\"prefix\":\"text\"}],\"provider_name\":\"text\",\"sender\":\"text\",\"user\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

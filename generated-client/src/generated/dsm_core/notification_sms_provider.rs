@@ -141,7 +141,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreNotificationSmsProviderList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"provider_info\":[{\"api_id\":\"text\",\"api_key\":\"text\",\"param_used\":{\"api_id\":true,\"api_key\":true,\"sender\":true,\"user\":true},\"provider_id\":\"text\",\"provider_name\":\"text\",\"req_header\":\"text\",\"req_method\":\"text\",\"req_param\":\"text\",\"sep_char\":\"text\",\"template\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -85,7 +85,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreOAuthScopeGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"scope\":[{\"apis\":[{\"endpoint\":\"text\",\"params\":[\"text\"]}],\"description\":{\"chs\":\"text\",\"cht\":\"text\",\"csy\":\"text\",\"dan\":\"text\",\"enu\":\"text\",\"fre\":\"text\",\"ger\":\"text\",\"hun\":\"text\",\"ita\":\"text\",\"jpn\":\"text\",\"krn\":\"text\",\"nld\":\"text\",\"nor\":\"text\",\"plk\":\"text\",\"ptb\":\"text\",\"ptg\":\"text\",\"rus\":\"text\",\"spn\":\"text\",\"sve\":\"text\",\"tha\":\"text\",\"trk\":\"text\"},\"icon\":\"text\",\"id\":\"text\",\"immutable\":true,\"privilege_id\":\"text\",\"title\":{\"chs\":\"text\",\"cht\":\"text\",\"csy\":\"text\",\"dan\":\"text\",\"enu\":\"text\",\"fre\":\"text\",\"ger\":\"text\",\"hun\":\"text\",\"ita\":\"text\",\"jpn\":\"text\",\"krn\":\"text\",\"nld\":\"text\",\"nor\":\"text\",\"plk\":\"text\",\"ptb\":\"text\",\"ptg\":\"text\",\"rus\":\"text\",\"spn\":\"text\",\"sve\":\"text\",\"tha\":\"text\",\"trk\":\"text\"}}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CorePackageAutoUpgradeProgressGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"current_count\":1,\"current_package_name\":\"text\",\"status\":\"text\",\"total_count\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

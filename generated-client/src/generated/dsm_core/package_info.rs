@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CorePackageInfoGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"config\":{\"auth_key\":\"text\",\"blBetaChannel\":true,\"blOtherServer\":true,\"def_void\":\"text\",\"ds_build\":\"text\",\"ds_major\":\"text\",\"ds_minor\":\"text\",\"ds_timezone\":\"text\",\"ds_unique\":\"text\",\"myPayBaseURL\":\"text\",\"myds_id\":\"text\",\"serial\":\"text\",\"success\":true},\"prerelease\":{\"agreed\":true,\"success\":true},\"term\":{\"agreed_term_version\":\"text\",\"curr_term_version\":\"text\",\"success\":true}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -51,6 +51,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CorePackageLogGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"pkglog\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

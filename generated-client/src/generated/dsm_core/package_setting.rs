@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CorePackageSettingGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"autoupdateall\":true,\"autoupdateimportant\":true,\"enable_autoupdate\":true,\"enable_dsm\":true,\"enable_email\":true,\"mailset\":true,\"trust_level\":1,\"update_channel\":true,\"volume_count\":1,\"volume_list\":[{\"desc\":\"text\",\"display\":\"text\",\"mount_point\":\"text\",\"size_free\":\"text\",\"size_total\":\"text\"}],\"volume_status\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CorePersonalNotificationDeviceList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"count\":1,\"list\":{}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

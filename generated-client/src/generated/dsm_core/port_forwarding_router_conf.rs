@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CorePortForwardingRouterConfGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"limit_upnp_portmap_number\":true,\"router_brand\":\"text\",\"router_max_rule\":\"text\",\"router_model\":\"text\",\"router_port\":\"text\",\"router_protocol\":\"text\",\"router_version\":\"text\",\"support_change_port\":true,\"support_natpmp\":\"text\",\"support_upnp\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

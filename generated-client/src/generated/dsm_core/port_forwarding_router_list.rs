@@ -85,7 +85,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CorePortForwardingRouterListList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"routers\":[{\"generic\":true,\"router_brand\":\"text\",\"router_model\":\"text\",\"router_version\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -125,7 +125,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreRegionNtpGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"date\":\"text\",\"date_format\":\"text\",\"enable_ntp\":\"text\",\"hour\":1,\"minute\":1,\"now\":\"text\",\"second\":1,\"server\":\"text\",\"time_format\":\"text\",\"timestamp\":1,\"timezone\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

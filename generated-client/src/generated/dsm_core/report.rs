@@ -169,7 +169,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreReportList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"reports\":[{\"duplicate_compare\":true,\"duplicate_dupfind\":true,\"duplicate_filename\":true,\"duplicate_mtime\":true,\"duplicate_number\":\"text\",\"enable_rotation\":true,\"enable_schedule\":true,\"id\":\"text\",\"is_analyzer_ready\":true,\"is_confirm_duplicate_running\":true,\"link\":\"text\",\"mail\":{},\"owners\":{},\"profile_name\":\"text\",\"report_type\":[\"text\"],\"scheduler_id\":{},\"shares\":{},\"status\":\"text\",\"version\":1}],\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

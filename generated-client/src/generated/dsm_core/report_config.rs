@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreReportConfigGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"default_audio\":\"text\",\"default_document\":\"text\",\"default_exe\":\"text\",\"default_image\":\"text\",\"default_iso\":\"text\",\"default_video\":\"text\",\"default_web\":\"text\",\"default_zip\":\"text\",\"enable_schedule\":true,\"report_location\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSecurityAutoBlockGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"attempts\":1,\"enable\":true,\"expire_day\":1,\"within_mins\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSecurityDsmGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"csp_header_option\":true,\"enable_csrf_protection\":true,\"restart_clean_session\":true,\"skip_ip_checking\":true,\"timeout\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -115,7 +115,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSecurityScanConfGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"defaultGroup\":\"text\",\"enableSchedule\":true,\"hour\":1,\"minute\":1,\"scheduleTaskId\":1,\"success\":true,\"updateBeforeScan\":true,\"weekday\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

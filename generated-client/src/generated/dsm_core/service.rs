@@ -75,6 +75,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreServiceGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"service\":[{\"display_name_section_key\":\"text\",\"enable_status\":\"text\",\"service_id\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -247,7 +247,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreShareList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"shares\":[{\"desc\":\"text\",\"is_usb_share\":true,\"name\":\"text\",\"uuid\":\"text\",\"vol_path\":\"text\"}],\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreShareKeyManagerAutoKeyList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some("{\"data\":{\"keys\":{}},\"success\":true}"),
     pagination: ::std::option::Option::None,
 };
 

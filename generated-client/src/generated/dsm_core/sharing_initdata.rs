@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSharingInitdataGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"ActionPrivilege\":{},\"AppPrivilege\":{},\"CSSFiles\":[\"text\"],\"GroupSettings\":{},\"JSConfig\":{\"a key\":{}},\"Private\":{},\"ServiceStatus\":{},\"Session\":{\"boot_done\":true,\"hostname\":\"text\",\"isLogined\":true,\"isMobile\":true,\"isPublic\":true,\"is_admin\":true,\"is_secure\":true,\"lang\":\"text\",\"sys_lang\":\"text\",\"theme_cls\":\"text\"},\"Sharing\":{\"app\":{},\"auto_gc\":true,\"enable_match_ip\":true,\"enabled\":true,\"expire_at\":\"text\",\"expire_times\":1,\"hash\":\"text\",\"owner_user\":\"text\",\"project_name\":\"text\",\"protect_groups\":{},\"protect_title\":\"text\",\"protect_type\":\"text\",\"protect_users\":{},\"redirect_type\":\"text\",\"redirect_uri\":\"text\",\"start_at\":\"text\",\"use_count\":1},\"Strings\":{\"a key\":{}},\"UserSettings\":{}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSmartBlockGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enabled\":true,\"trust_lock\":1,\"trust_minute\":1,\"trust_try\":1,\"untrust_lock\":1,\"untrust_minute\":1,\"untrust_try\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

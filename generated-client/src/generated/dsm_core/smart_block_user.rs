@@ -133,7 +133,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSmartBlockUserList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"devices\":{},\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

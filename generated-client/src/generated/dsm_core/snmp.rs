@@ -123,7 +123,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSnmpGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"contact\":\"text\",\"enable_snmp\":true,\"enable_snmp_v1v2\":true,\"enable_snmp_v3\":true,\"location\":\"text\",\"name\":\"text\",\"rocommunity\":\"text\",\"rouser\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

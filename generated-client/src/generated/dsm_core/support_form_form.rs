@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSupportFormFormGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"buildphase\":\"text\",\"model\":\"text\",\"server_baseurl\":\"text\",\"sn\":\"text\",\"tid\":\"text\",\"timestamp\":1,\"version\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

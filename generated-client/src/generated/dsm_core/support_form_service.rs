@@ -67,7 +67,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSupportFormServiceGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"app_list\":[{\"enable\":true,\"id\":\"text\",\"name\":\"text\"}],\"enable_support_channel\":true,\"expiredate\":{},\"fan_debug_en\":true,\"fan_num\":1,\"hibernation_debug_en\":true,\"hibernation_debug_level\":1,\"log_level_up\":true,\"sns_identifier_key\":{},\"sysstat_dump_en\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

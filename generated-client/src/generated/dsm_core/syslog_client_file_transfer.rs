@@ -77,7 +77,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSyslogClientFileTransferGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"afp\":true,\"cifs\":true,\"filestation\":true,\"ftp\":true,\"tftp\":true,\"webdav\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

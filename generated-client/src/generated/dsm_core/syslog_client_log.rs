@@ -131,6 +131,8 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSyslogClientLogList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"errorCount\":1,\"infoCount\":1,\"items\":[{\"descr\":\"text\",\"level\":\"text\",\"logtype\":\"text\",\"orginalLogType\":\"text\",\"time\":\"text\",\"who\":\"text\"}],\"total\":1,\"warnCount\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

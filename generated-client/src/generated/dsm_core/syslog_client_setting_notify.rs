@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSyslogClientSettingNotifyGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"eps_enable\":true,\"eps_number\":1,\"keyword_1\":\"text\",\"keyword_2\":\"text\",\"keyword_3\":\"text\",\"keyword_enable\":true,\"severity_enable\":true,\"severity_threshold\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

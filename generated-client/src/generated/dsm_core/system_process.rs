@@ -47,6 +47,8 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSystemProcessList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"process\":[{\"command\":\"text\",\"cpu\":1,\"mem\":1,\"mem_shared\":1,\"pid\":1,\"status\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

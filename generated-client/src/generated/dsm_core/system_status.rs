@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSystemStatusGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"is_system_crashed\":true,\"upgrade_ready\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSystemSystemHealthGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"hostname\":\"text\",\"interfaces\":[{\"id\":\"text\",\"ip\":\"text\",\"type\":\"text\"}],\"rule\":{\"description\":{\"description_format\":\"text\",\"description_params\":[\"text\"],\"description_use_formatted\":true},\"id\":\"text\",\"priority\":1,\"type\":1},\"uptime\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreSystemUtilizationGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"cpu\":{\"a key\":{}},\"disk\":{\"disk\":[{\"device\":\"text\",\"display_name\":\"text\",\"read_access\":1,\"read_byte\":1,\"type\":\"text\",\"utilization\":1,\"write_access\":1,\"write_byte\":1}],\"total\":{\"device\":\"text\",\"read_access\":1,\"read_byte\":1,\"utilization\":1,\"write_access\":1,\"write_byte\":1}},\"lun\":{},\"memory\":{\"avail_real\":1,\"avail_swap\":1,\"buffer\":1,\"cached\":1,\"device\":\"text\",\"memory_size\":1,\"real_usage\":1,\"si_disk\":1,\"so_disk\":1,\"swap_usage\":1,\"total_real\":1,\"total_swap\":1},\"network\":[{\"device\":\"text\",\"rx\":1,\"tx\":1}],\"nfs\":{},\"space\":{\"total\":{\"device\":\"text\",\"read_access\":1,\"read_byte\":1,\"utilization\":1,\"write_access\":1,\"write_byte\":1},\"volume\":[{\"device\":\"text\",\"display_name\":\"text\",\"read_access\":1,\"read_byte\":1,\"utilization\":1,\"write_access\":1,\"write_byte\":1}]},\"time\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreTerminalGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enable_ssh\":true,\"enable_telnet\":true,\"forbid_console\":true,\"ssh_cipher\":[{\"hardware_support\":true,\"in_use\":true,\"name\":\"text\",\"security_level\":1}],\"ssh_kex\":[{\"hardware_support\":true,\"in_use\":true,\"name\":\"text\",\"security_level\":1}],\"ssh_mac\":[{\"hardware_support\":true,\"in_use\":true,\"name\":\"text\",\"security_level\":1}],\"ssh_port\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

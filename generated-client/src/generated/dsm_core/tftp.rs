@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreTftpGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enable\":true,\"enable_log\":true,\"endip\":\"text\",\"permission\":\"text\",\"root_path\":\"text\",\"startip\":\"text\",\"timeout\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

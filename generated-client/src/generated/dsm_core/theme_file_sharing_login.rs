@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreThemeFileSharingLoginGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"background_color\":\"text\",\"background_position\":\"text\",\"background_seq\":\"text\",\"enable_background_customize\":true,\"enable_footer_html\":true,\"enable_logo_customize\":true,\"footer_msg\":\"text\",\"logo_position\":\"text\",\"logo_seq\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

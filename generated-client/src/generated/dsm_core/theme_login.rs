@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreThemeLoginGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"background_color\":\"text\",\"background_position\":\"text\",\"background_seq\":1,\"enable_background_customize\":true,\"enable_logo_customize\":true,\"login_footer_enable_html\":true,\"login_title\":\"text\",\"login_version_logo\":true,\"login_welcome_msg\":\"text\",\"login_welcome_title\":\"text\",\"logo_position\":\"text\",\"logo_seq\":1,\"only_background_color\":true,\"weather_info\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

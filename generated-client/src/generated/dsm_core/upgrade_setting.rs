@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreUpgradeSettingGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"autoupdate_type\":\"text\",\"schedule\":{\"hour\":1,\"minute\":1,\"week_day\":\"text\"},\"smart_nano_enabled\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

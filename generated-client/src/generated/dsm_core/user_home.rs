@@ -97,7 +97,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreUserHomeGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enable\":true,\"enable_domain\":true,\"enable_ldap\":true,\"enable_recycle_bin\":true,\"encryption\":1,\"location\":\"text\",\"remote_location\":\"text\",\"userhome_in_s2s\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreUserPasswordExpiryGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"allow_reset_after_expired\":true,\"enable_login_prompt\":true,\"enable_mail_notification\":true,\"mail_notification_days\":\"text\",\"min_age_enable\":true,\"password_expire_enable\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -85,7 +85,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::CoreUserPasswordPolicyGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enable_reset_passwd_by_email\":true,\"password_must_change\":true,\"strong_password\":{\"exclude_username\":true,\"history_num\":1,\"included_numeric_char\":true,\"included_special_char\":true,\"min_length\":1,\"min_length_enable\":true,\"mixed_case\":true}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

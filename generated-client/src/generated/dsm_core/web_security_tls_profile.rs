@@ -63,7 +63,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     decode_json: crate::__rt::decode_json::<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some("{\"data\":{\"a key\":{}},\"success\":true}"),
     pagination: ::std::option::Option::None,
 };
 

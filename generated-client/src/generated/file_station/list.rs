@@ -84,7 +84,9 @@ pub(crate) static GETINFO: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FileStationListGetinfo>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"files\":[{\"additional\":{\"owner\":{\"gid\":1,\"group\":\"text\",\"uid\":1,\"user\":\"text\"},\"perm\":{\"acl\":{\"append\":true,\"del\":true,\"exec\":true,\"read\":true,\"write\":true},\"is_acl_mode\":true,\"posix\":1},\"real_path\":\"text\",\"size\":1,\"time\":{\"atime\":1,\"crtime\":1,\"ctime\":1,\"mtime\":1}},\"isdir\":true,\"name\":\"text\",\"path\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 
@@ -105,7 +107,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FileStationListList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"files\":[{\"additional\":{\"owner\":{\"gid\":1,\"group\":\"text\",\"uid\":1,\"user\":\"text\"},\"perm\":{\"acl\":{\"append\":true,\"del\":true,\"exec\":true,\"read\":true,\"write\":true},\"is_acl_mode\":true,\"posix\":1},\"real_path\":\"text\",\"size\":1,\"time\":{\"atime\":1,\"crtime\":1,\"ctime\":1,\"mtime\":1}},\"isdir\":true,\"name\":\"text\",\"path\":\"text\"}],\"offset\":1,\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 
@@ -123,6 +127,8 @@ pub(crate) static LIST_SHARE: crate::__rt::MethodMeta = crate::__rt::MethodMeta 
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FileStationListListShare>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"offset\":1,\"shares\":[{\"additional\":{\"owner\":{\"gid\":1,\"group\":\"text\",\"uid\":1,\"user\":\"text\"},\"perm\":{\"acl\":{\"append\":true,\"del\":true,\"exec\":true,\"read\":true,\"write\":true},\"acl_enable\":true,\"adv_right\":{\"disable_download\":true,\"disable_list\":true,\"disable_modify\":true},\"is_acl_mode\":true,\"is_share_readonly\":true,\"posix\":1,\"share_right\":\"text\"},\"real_path\":\"text\",\"time\":{\"atime\":1,\"crtime\":1,\"ctime\":1,\"mtime\":1},\"volume_status\":{\"freespace\":1,\"readonly\":true,\"totalspace\":1}},\"isdir\":true,\"name\":\"text\",\"path\":\"text\"}],\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -77,7 +77,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FileStationMountListGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"isoList\":{},\"mountConfig\":{\"enable_iso_mount\":true,\"enable_remote_mount\":true},\"remoteList\":{}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -47,6 +47,8 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FileStationVfsProtocolList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"protocols\":[{\"api\":\"text\",\"default_port\":1,\"enable_curl\":\"text\",\"has_server\":true,\"name\":\"text\",\"protocol\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

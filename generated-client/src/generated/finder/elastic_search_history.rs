@@ -75,6 +75,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FinderElasticSearchHistoryGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"historys\":{},\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -67,7 +67,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FinderFileIndexingStatusGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"status\":{\"index\":\"text\",\"term\":\"text\"}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

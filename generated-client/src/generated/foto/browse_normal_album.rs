@@ -233,7 +233,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FotoBrowseNormalAlbumList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some("{\"data\":{\"list\":{}},\"success\":true}"),
     pagination: ::std::option::Option::None,
 };
 

@@ -77,7 +77,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FotoIndexGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"basic\":1,\"face_extraction\":1,\"geo_coding\":1,\"metadata\":1,\"metadata_updating\":1,\"person_clustering\":1,\"thumbnail\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

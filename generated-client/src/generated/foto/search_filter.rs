@@ -47,6 +47,8 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FotoSearchFilterList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"aperture\":{},\"camera\":{},\"exposure_time_group\":{},\"flash\":{},\"focal_length_group\":{},\"folder_filter\":{},\"general_tag\":{},\"geocoding\":{},\"iso\":{},\"item_type\":{},\"lens\":{},\"person\":{},\"rating\":{},\"time\":{}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FotoSettingAdminGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"default_thumbnail_size\":\"text\",\"display_photo_info_to_guest\":true,\"enable_person\":true,\"enable_user_sharing\":true,\"exclude_extension\":{}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

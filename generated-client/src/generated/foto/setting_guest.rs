@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FotoSettingGuestGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"alias\":\"text\",\"default_thumbnail_size\":\"text\",\"display_photo_info_to_guest\":true,\"enable_home_service\":true,\"enable_team_space\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -87,7 +87,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FotoSettingTeamSpaceGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"allow_root_folder_public\":true,\"enable_person\":true,\"enabled\":true,\"team_space_disabled_by_share_folder_disabled\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FotoSettingWizardGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"hint\":[{\"name\":\"text\",\"show\":true}],\"info\":{\"enable_home_service\":true,\"first_install\":true,\"migrate_from_personal_photo\":true,\"migrate_from_photo_station\":true,\"person_performance_note\":true,\"support_home_service\":true,\"team_space_permission\":\"text\"},\"prompt\":[{\"name\":\"text\",\"show\":true}],\"tip\":[{\"name\":\"text\",\"show\":true}],\"wizard\":[{\"name\":\"text\",\"show\":true}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

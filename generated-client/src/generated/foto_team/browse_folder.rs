@@ -245,7 +245,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: true,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FotoTeamBrowseFolderList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"list\":[{\"id\":1,\"name\":\"text\",\"owner_user_id\":1,\"parent\":1,\"passphrase\":\"text\",\"shared\":true,\"sort_by\":\"text\",\"sort_direction\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

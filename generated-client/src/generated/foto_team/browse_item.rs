@@ -361,7 +361,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FotoTeamBrowseItemList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"list\":[{\"filename\":\"text\",\"filesize\":1,\"folder_id\":1,\"id\":1,\"indexed_time\":1,\"owner_user_id\":1,\"time\":1,\"type\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -77,7 +77,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FotoTeamBrowseTimelineGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"section\":[{\"limit\":1,\"list\":[{\"day\":1,\"item_count\":1,\"month\":1,\"year\":1}],\"offset\":1}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

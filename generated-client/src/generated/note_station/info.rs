@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::NoteStationInfoGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"allow_share\":true,\"hash\":\"text\",\"is_admin\":true,\"search_precisely\":true,\"uid\":1,\"username\":\"text\",\"version\":{\"build\":\"text\",\"hotfix\":\"text\",\"major\":\"text\",\"minor\":\"text\"}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

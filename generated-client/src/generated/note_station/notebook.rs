@@ -141,7 +141,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::NoteStationNotebookList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"notebooks\":[{\"acl\":{},\"archive\":true,\"category\":\"text\",\"ctime\":1,\"individual_shared\":true,\"items\":{},\"link_id\":\"text\",\"mtime\":1,\"object_id\":\"text\",\"owner\":{\"display_name\":\"text\",\"uid\":1},\"perm\":\"text\",\"preset\":true,\"stack\":\"text\",\"title\":\"text\",\"ver\":\"text\"}],\"offset\":1,\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

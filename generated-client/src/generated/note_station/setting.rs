@@ -67,7 +67,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::NoteStationSettingGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"copy_delete_orig\":true,\"font_size\":\"text\",\"inline_thumb\":true,\"pointer_color\":\"text\",\"search_attachment\":true,\"slide_theme\":\"text\",\"spell_check\":true,\"todo_due_date_day\":\"text\",\"todo_export_info\":\"text\",\"todo_priority\":1,\"todo_purge\":\"text\",\"todo_reminder_offset\":1,\"todo_reminder_predefined\":\"text\",\"todo_reminder_unit\":\"text\",\"todo_reminder_value\":1,\"todo_show_badge\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::OfficeInfoGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"gids\":[1],\"is_manager\":true,\"is_user_event_enabled\":true,\"mobile_compatibility\":{\"major\":\"text\",\"minor\":\"text\"},\"schema_doc\":1,\"schema_mobile\":1,\"schema_sheet\":1,\"schema_slide\":1,\"uid\":1,\"username\":\"text\",\"version\":{\"build\":\"text\",\"hotfix\":\"text\",\"major\":\"text\",\"minor\":\"text\"}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::OfficeInfoConstantsGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"sheet_max_cell_count\":1,\"sheet_pivot_table_enabled\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::OfficeSettingGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"default_locale\":\"text\",\"focus_mode\":{},\"formatting_marks\":{},\"formula_preview\":true,\"hide_hint\":{},\"preference_settings\":{},\"ruler\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::OfficeShardSessionGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"AppPrivilege\":{\"a key\":{}},\"ServiceStatus\":{},\"Session\":{\"AdvControlPanel\":true,\"allow_stay_signed_in_option\":\"text\",\"allow_trust_device_2fa_option\":\"text\",\"authType\":\"text\",\"boot_done\":true,\"brm_enable\":\"text\",\"builddate\":\"text\",\"buildphase\":\"text\",\"cas_name\":\"text\",\"cas_service_ids\":\"text\",\"cas_sso_enable\":true,\"configured\":true,\"custom_login_title\":\"text\",\"date_format\":\"text\",\"diskless\":true,\"domainUser\":\"text\",\"dsm_http_port\":1,\"dsm_https_port\":1,\"dsm_timeout\":1,\"enable_http_negotiate\":true,\"enable_syno_token\":\"text\",\"fullversion\":\"text\",\"gpo_enable_java\":\"text\",\"hostname\":\"text\",\"ip_country\":\"text\",\"isLogined\":true,\"isMobile\":true,\"isMobileDevice\":true,\"is_admin\":true,\"is_secure\":true,\"is_system_recovering\":true,\"is_system_recovering_type\":\"text\",\"is_upgrading\":true,\"is_volume_unlock\":true,\"join_dsm_cms\":true,\"lang\":\"text\",\"majorversion\":\"text\",\"minorversion\":\"text\",\"oidc_sso_enable\":true,\"productversion\":\"text\",\"promote_ew\":true,\"public_access\":true,\"remove_banner\":\"text\",\"saml_name\":\"text\",\"saml_sso_acs\":\"text\",\"saml_sso_enable\":true,\"smallfixnumber\":\"text\",\"sso_appid\":\"text\",\"sso_default_login\":true,\"sso_name\":\"text\",\"sso_server\":\"text\",\"sso_support\":true,\"sys_lang\":\"text\",\"theme_cls\":\"text\",\"time_format\":\"text\",\"timezone\":\"text\",\"user\":\"text\",\"version\":\"text\"}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

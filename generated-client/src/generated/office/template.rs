@@ -153,7 +153,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::OfficeTemplateList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"items\":[{\"capabilities\":{\"can_download\":true,\"can_preview\":true,\"can_read\":true},\"category\":\"text\",\"ctime\":1,\"encrypt\":true,\"is_template\":true,\"mtime\":1,\"ntype\":\"text\",\"object_id\":\"text\",\"perm\":\"text\",\"system\":true,\"title\":\"text\",\"ver\":\"text\"}],\"offset\":1,\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

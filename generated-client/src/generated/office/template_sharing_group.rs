@@ -47,6 +47,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::OfficeTemplateSharingGroupList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some("{\"data\":{\"group\":{}},\"success\":true}"),
     pagination: ::std::option::Option::None,
 };

@@ -37,6 +37,8 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::PackageList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"packages\":[{\"additional\":{},\"id\":\"text\",\"name\":\"text\",\"timestamp\":1,\"version\":\"text\"}],\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

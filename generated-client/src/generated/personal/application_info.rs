@@ -67,7 +67,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::PersonalApplicationInfoGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"applications\":[{\"appname\":\"text\",\"badge\":1,\"description\":\"text\",\"id\":\"text\",\"launch_url\":\"text\",\"name\":\"text\",\"type\":\"text\"}],\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: true,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::PersonalNotificationTokenGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"oauth_id\":1,\"pushbrowser_server\":\"text\",\"site\":\"text\",\"token\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

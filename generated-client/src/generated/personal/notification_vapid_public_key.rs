@@ -51,6 +51,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     decode_json: crate::__rt::decode_json::<
         super::PersonalNotificationVapidPublicKeyGet,
     >,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"public_key\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

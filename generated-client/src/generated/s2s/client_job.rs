@@ -199,7 +199,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::S2sClientJobList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"jobs\":{},\"offset\":1,\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

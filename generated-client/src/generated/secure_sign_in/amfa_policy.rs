@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::SecureSignInAmfaPolicyGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"group_list\":\"text\",\"type\":\"text\",\"user_list\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -47,6 +47,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::SecureSignInAuthenticatorInfoGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"app_android_support_version\":\"text\",\"app_ios_support_version\":\"text\",\"dsm_hw_id\":\"text\",\"hostname\":\"text\",\"pkg_enable\":true,\"sa_enable\":true},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::SecureSignInMethodGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"auth_type\":{},\"mode\":\"text\",\"status\":\"text\",\"time\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -67,7 +67,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::SecurityAdvisorConfGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enable_daily_report\":true,\"enable_monthly_report\":true,\"location\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

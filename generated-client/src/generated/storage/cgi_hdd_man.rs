@@ -77,7 +77,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::StorageCgiHddManGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"BadSctrThrEn\":true,\"RemainLifeThrEn\":true,\"RemainLifeThrVal\":1,\"SBMonthLeftThrEn\":true,\"SBMonthLeftThrVal\":1,\"WddaEn\":1,\"chkMailSetting\":1,\"db_last_update_time\":1,\"healthReportEn\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

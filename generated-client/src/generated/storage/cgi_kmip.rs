@@ -251,7 +251,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::StorageCgiKmipGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"client_cert_info\":{},\"client_enable\":true,\"conn_success\":true,\"conn_time\":\"text\",\"kmip_conn_server_desc\":\"text\",\"kmip_conn_server_port\":\"text\",\"kmip_db_loc\":\"text\",\"kmip_enabled\":\"text\",\"kmip_mode\":\"text\",\"kmip_server\":\"text\",\"kmip_server_port\":\"text\",\"server_cert_info\":{},\"server_enable\":true,\"support_kmip\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -62,7 +62,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::SynologyDriveActivationGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"activated\":true,\"activation_time\":1,\"serial_number\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

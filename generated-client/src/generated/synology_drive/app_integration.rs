@@ -155,7 +155,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: true,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::SynologyDriveAppIntegrationList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"app_folder_path\":\"text\",\"data\":[{\"app_folder_path\":\"text\",\"app_id\":\"text\",\"app_secret\":\"text\",\"namespace\":\"text\"}],\"items\":[{\"app_folder_path\":\"text\",\"app_id\":\"text\",\"app_secret\":\"text\",\"namespace\":\"text\"}],\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -86,7 +86,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::SynologyDriveDbUsageGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"database_size\":1,\"office_size\":1,\"repo_size\":1,\"update_time\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -66,7 +66,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     decode_json: crate::__rt::decode_json::<
         super::SynologyDriveHybridSharePrivilegeList,
     >,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"enabled_count\":1,\"list\":[{\"enabled\":true,\"id\":1,\"name\":\"text\"}],\"offset\":1,\"quota\":1,\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -74,7 +74,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::SynologyDriveInfoGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"beta\":true,\"displayname_result\":\"text\",\"ds_id\":\"text\",\"enable_mydrive_versioning\":true,\"enable_non_admin_user_sync\":true,\"has_ame\":true,\"has_backup\":true,\"is_home\":true,\"is_manager\":true,\"mobile_compatibility\":{\"major\":\"text\",\"minor\":\"text\"},\"mydrive_keep_versions\":1,\"nickname\":\"text\",\"support_hevc\":true,\"uid\":1,\"username\":\"text\",\"version\":{\"build\":\"text\",\"hotfix\":\"text\",\"major\":\"text\",\"minor\":\"text\"}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

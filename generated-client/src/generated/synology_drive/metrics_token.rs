@@ -62,7 +62,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: true,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::SynologyDriveMetricsTokenGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"metrics_token\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

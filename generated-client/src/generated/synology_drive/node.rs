@@ -105,7 +105,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::SynologyDriveNodeList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"items\":[{\"absolute_path\":\"text\",\"file_type\":1,\"is_removed\":true,\"is_share\":true,\"mtime\":\"text\",\"name\":\"text\",\"node_id\":\"text\",\"path\":\"text\",\"ver_cnt\":\"text\",\"view_id\":\"text\"}],\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

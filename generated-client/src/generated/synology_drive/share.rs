@@ -152,7 +152,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::SynologyDriveShareList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"items\":[{\"disable_download\":true,\"enable_watermark\":true,\"force_watermark_download\":true,\"rotate_cnt\":{},\"rotate_days\":1,\"rotate_policy\":\"text\",\"share_enable\":true,\"share_name\":\"text\",\"share_status\":\"text\",\"share_type\":\"text\",\"watermark_density\":\"text\",\"watermark_font\":\"text\",\"watermark_font_color\":\"text\",\"watermark_font_px_size\":{},\"watermark_is_repeat\":true,\"watermark_opacity_percent\":{},\"watermark_rotate_degree\":\"text\",\"watermark_text\":\"text\",\"watermark_version\":{}}],\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

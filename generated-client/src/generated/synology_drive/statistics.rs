@@ -50,6 +50,8 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::SynologyDriveStatisticsGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"statistics\":{},\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };

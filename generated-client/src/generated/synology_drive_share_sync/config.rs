@@ -62,7 +62,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::SynologyDriveShareSyncConfigGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"conflict_policy\":\"text\",\"rename_conflict\":true,\"repo_loc\":\"text\",\"synchronization_mode\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

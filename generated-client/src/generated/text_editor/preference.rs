@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::TextEditorPreferenceGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"autoHideFoldingWidget\":true,\"codeFoldingMode\":\"text\",\"defaultCodepage\":\"text\",\"enableBehaviours\":true,\"enableCodeFolding\":true,\"enableKeyMap\":true,\"fontSize\":1,\"highlightCurrentLine\":true,\"highlightSelectedWord\":true,\"insertSpacesInsteadOfTabs\":true,\"showIndentGuides\":true,\"showInvisibles\":true,\"showLineNumber\":true,\"tabWidth\":1,\"textWrappingColumnNumber\":1,\"textWrappingMode\":\"text\",\"theme\":\"text\"},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

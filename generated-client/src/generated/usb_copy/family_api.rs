@@ -339,7 +339,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::UsbCopyList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"tasks\":[{\"conflict_policy\":\"text\",\"copy_file_path\":\"text\",\"copy_strategy\":\"text\",\"default_device_port\":\"text\",\"destination_path\":\"text\",\"eject_when_task_done\":true,\"enable_rotation\":true,\"error_code\":1,\"id\":1,\"is_default_task\":true,\"is_ds_mounted\":true,\"is_task_runnable\":true,\"is_usb_mounted\":true,\"latest_finish_time\":1,\"max_version_count\":1,\"name\":\"text\",\"next_run_time\":\"text\",\"not_keep_dir_structure\":true,\"remove_src_file\":true,\"rename_photo_video\":true,\"rotation_policy\":\"text\",\"run_when_plug_in\":true,\"schedule_id\":1,\"smart_create_date_dir\":true,\"source_path\":\"text\",\"status\":\"text\",\"type\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

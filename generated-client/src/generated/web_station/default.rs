@@ -57,7 +57,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::WebStationDefaultGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"backend\":1,\"php\":\"text\",\"userdir\":true,\"userdir_backend\":1,\"userdir_php\":{}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

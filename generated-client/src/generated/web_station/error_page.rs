@@ -151,7 +151,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::WebStationErrorPageList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"profiles\":[{\"desc\":\"text\",\"id\":\"text\",\"pages\":[{\"code\":\"text\",\"desc\":\"text\",\"file\":\"text\",\"id\":\"text\",\"modified_time\":\"text\",\"type\":\"text\"}]}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

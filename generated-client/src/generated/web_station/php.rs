@@ -67,7 +67,9 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::WebStationPhpGet>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"default_settings\":[{\"backend\":1,\"core\":{\"a key\":{}},\"extensions\":{\"a key\":{}}}],\"extensions_list\":[{\"backend\":1,\"extensions\":[{\"description\":\"text\",\"enable\":true,\"name\":\"text\"}]}],\"meta_data\":[{\"id\":\"text\",\"name\":\"text\"}]},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

@@ -113,7 +113,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::WebStationPhpProfileList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"profiles\":[{\"backend\":1,\"custom_open_basedir\":true,\"default_profile\":{},\"display_errors\":true,\"enable\":true,\"enable_cache\":true,\"enable_xdebug\":true,\"error\":1,\"extensions\":[\"text\"],\"fpm_settings\":{\"max_children\":1,\"max_spare_servers\":1,\"min_spare_servers\":1,\"mode\":\"text\",\"start_servers\":1},\"group\":\"text\",\"open_basedir\":\"text\",\"php_settings\":{\"a key\":{}},\"profile_desc\":\"text\",\"profile_name\":\"text\",\"user\":\"text\",\"uuid\":\"text\"}],\"total\":1},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 

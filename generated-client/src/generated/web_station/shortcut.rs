@@ -95,7 +95,9 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     secret_response: false,
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::WebStationShortcutList>,
-    example: ::std::option::Option::None,
+    example: ::std::option::Option::Some(
+        "{\"data\":{\"shortcuts\":{}},\"success\":true}",
+    ),
     pagination: ::std::option::Option::None,
 };
 
