@@ -134,12 +134,9 @@ fn raw_calls(out: &mut String, f: &Family) {
     );
 }
 
-fn method_section(out: &mut String, f: &Family, a: &Api, m: &Method) {
-    if m.imported {
-        return imported_section(out, f, a, m);
-    }
+/// How a method goes on the wire: verb, versions, session, request format.
+fn http_line(out: &mut String, a: &Api, m: &Method) {
     let verb = if m.post { "POST" } else { "GET" };
-    let _ = writeln!(out, "### `{}`\n\n{}\n", m.wire, m.description);
     let _ = writeln!(
         out,
         "- HTTP {verb}, {}{}{}",
@@ -151,6 +148,14 @@ fn method_section(out: &mut String, f: &Family, a: &Api, m: &Method) {
             ""
         }
     );
+}
+
+fn method_section(out: &mut String, f: &Family, a: &Api, m: &Method) {
+    if m.imported {
+        return imported_section(out, f, a, m);
+    }
+    let _ = writeln!(out, "### `{}`\n\n{}\n", m.wire, m.description);
+    http_line(out, a, m);
     if !f.internal {
         let args: Vec<String> = m
             .params
@@ -258,7 +263,6 @@ fn method_section(out: &mut String, f: &Family, a: &Api, m: &Method) {
 /// An imported method: its versions, verb, the Rust call (`Call<T>`: parameters by name),
 /// typed or raw answer, and the parameters DSM's description names.
 fn imported_section(out: &mut String, f: &Family, a: &Api, m: &Method) {
-    let verb = if m.post { "POST" } else { "GET" };
     let _ = writeln!(out, "### `{}`\n\n{}\n", m.wire, m.description);
     let _ = writeln!(
         out,
@@ -271,17 +275,7 @@ fn imported_section(out: &mut String, f: &Family, a: &Api, m: &Method) {
             None => String::new(),
         }
     );
-    let _ = writeln!(
-        out,
-        "- HTTP {verb}, {}{}{}",
-        m.versions_text(),
-        if m.session { "" } else { ", no session needed" },
-        if a.json_request {
-            ", parameter values JSON-encoded (`request_format: json`)"
-        } else {
-            ""
-        }
-    );
+    http_line(out, a, m);
     let handle = match &a.accessor {
         Some(acc) => format!("client.{}().{acc}()", f.module),
         None => format!("client.{}()", f.module),

@@ -375,10 +375,7 @@ impl Client {
                 path: info::API.path,
                 version: info::API.max_version,
             };
-            let pairs: Vec<(&str, &str)> = params.pairs().collect();
-            let body = self
-                .send(&Op::of(&info::QUERY), &target, &pairs, None)
-                .await?;
+            let body = self.send_params(&params, &target, None).await?;
             rt::decode(params.meta, &body).map(Discovery::from_answer)
         }
         .await;

@@ -52,6 +52,15 @@ struct Entry {
     request_format: Option<String>,
 }
 
+impl Entry {
+    /// Whether the NAS wants JSON-encoded parameter values (`requestFormat: JSON`).
+    fn json(&self) -> bool {
+        self.request_format
+            .as_deref()
+            .is_some_and(|f| f.eq_ignore_ascii_case("json"))
+    }
+}
+
 /// One `SYNO.API.Info` entry as sent: read loosely (any JSON value, any field types), so that
 /// one hostile entry is dropped instead of failing the whole answer.
 #[derive(Default)]
@@ -267,10 +276,7 @@ impl Discovery {
     /// The NAS's versions of `api` and whether it wants JSON-encoded values, when it lists it.
     pub(crate) fn published_entry(&self, api: &str) -> Option<(u32, u32, bool)> {
         self.apis.get(api).map(|e| {
-            let json = e
-                .request_format
-                .as_deref()
-                .is_some_and(|f| f.eq_ignore_ascii_case("json"));
+            let json = e.json();
             (e.min_version, e.max_version, json)
         })
     }
@@ -310,10 +316,7 @@ impl Discovery {
                 suggestions: self.suggestions_cached(api),
             });
         };
-        let json = entry
-            .request_format
-            .as_deref()
-            .is_some_and(|f| f.eq_ignore_ascii_case("json"));
+        let json = entry.json();
         let nas = (entry.min_version, entry.max_version);
         let version = match (explicit, spec) {
             (Some(v), _) => v,

@@ -17,20 +17,6 @@ use crate::rt::{
 };
 use crate::{Client, Error};
 
-/// Parameter names that always hold a secret: redacted in `Debug` even when set with
-/// [`RawRequest::param`].
-const SECRET_NAMES: [&str; 9] = [
-    "passwd",
-    "password",
-    "passphrase",
-    "otp_code",
-    "device_id",
-    "did",
-    "device_token",
-    "synotoken",
-    "_sid",
-];
-
 /// Parameters the client sets itself.
 const RESERVED: [&str; 4] = ["api", "version", "method", "_sid"];
 
@@ -60,8 +46,8 @@ pub struct RawRequest {
     client: Client,
     api: Cow<'static, str>,
     method: Cow<'static, str>,
-    /// The spec's description of the method when the request was built from it (an
-    /// imported method's `Call`); else looked up by name when needed.
+    /// The spec's description of the method, when it has one: the one an imported method's
+    /// `Call` was built from, or the one a raw call's names find.
     meta: Option<&'static MethodMeta>,
     version: Option<u32>,
     path: Option<String>,
@@ -85,7 +71,8 @@ impl Client {
             client: self.clone(),
             api: Cow::Owned(api.to_owned()),
             method: Cow::Owned(method.to_owned()),
-            meta: None,
+            // Looked up once here, not per parameter: the spec may hold thousands of methods.
+            meta: spec_method(api, method),
             version: None,
             path: None,
             post: true,
@@ -195,19 +182,14 @@ impl RawRequest {
         }
     }
 
-    /// The spec's description of this method, when it has one.
-    fn spec_method(&self) -> Option<&'static MethodMeta> {
-        self.meta.or_else(|| spec_method(&self.api, &self.method))
-    }
-
     fn spec_api(&self) -> Option<&'static ApiMeta> {
         self.meta.map(|m| m.api).or_else(|| spec_api(&self.api))
     }
 
     fn is_secret(&self, name: &str) -> bool {
-        SECRET_NAMES.iter().any(|s| s.eq_ignore_ascii_case(name))
+        crate::secret::is_well_known_secret(name)
             || self
-                .spec_method()
+                .meta
                 .is_some_and(|m| m.params.iter().any(|p| p.name == name && p.secret))
     }
 
@@ -216,7 +198,7 @@ impl RawRequest {
         if let Some(e) = self.invalid {
             return Err(e);
         }
-        let method = self.spec_method();
+        let method = self.meta;
         let api = self.spec_api();
         let op = Op {
             api: self.api.clone(),

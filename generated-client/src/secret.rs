@@ -76,6 +76,28 @@ impl<'de> serde::Deserialize<'de> for Secret {
     }
 }
 
+/// Parameter names that always hold a secret, whatever the spec says: the client's own
+/// (`_sid`, `synotoken`, `device_id`) and the well-known ones a raw call may send. Raw calls
+/// redact them in `Debug`, the mock in its request log.
+const WELL_KNOWN_SECRETS: [&str; 9] = [
+    "_sid",
+    "passwd",
+    "password",
+    "passphrase",
+    "otp_code",
+    "device_id",
+    "did",
+    "device_token",
+    "synotoken",
+];
+
+/// Whether `name` is one of the well-known secret parameter names, in any case.
+pub(crate) fn is_well_known_secret(name: &str) -> bool {
+    WELL_KNOWN_SECRETS
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::Secret;

@@ -20,7 +20,6 @@ use futures_util::future::{BoxFuture, Shared, WeakShared};
 use crate::client::Client;
 use crate::device_token::DeviceToken;
 use crate::generated::api::{LoginResult, auth};
-use crate::op::Op;
 use crate::rt::{self, Params};
 use crate::secret::Secret;
 use crate::{Error, ErrorKind};
@@ -203,10 +202,7 @@ impl Client {
                     .with_named("device_name", name.as_str());
             }
         }
-        let pairs: Vec<(&str, &str)> = params.pairs().collect();
-        let body = self
-            .send(&Op::of(params.meta), &target, &pairs, None)
-            .await?;
+        let body = self.send_params(&params, &target, None).await?;
         let result: LoginResult = rt::decode(params.meta, &body).map_err(otp_required)?;
         // DSM 6 answers `did`, DSM 7 `device_id`; either may come from any version.
         let device_token = result
@@ -232,10 +228,7 @@ impl Client {
         let params =
             Params::new(&auth::LOGOUT).with_named("session", self.inner.session_name.as_str());
         let target = self.discovery().await?.resolve(&params)?;
-        let pairs: Vec<(&str, &str)> = params.pairs().collect();
-        let body = self
-            .send(&Op::of(params.meta), &target, &pairs, Some(session))
-            .await?;
+        let body = self.send_params(&params, &target, Some(session)).await?;
         match rt::decode_unit(params.meta, &body) {
             Err(Error::Api {
                 code: 106 | 107 | 119,

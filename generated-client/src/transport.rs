@@ -91,6 +91,19 @@ impl Client {
         result
     }
 
+    /// Sends the runtime's own request (discovery, login, logout) straight to the wire: no
+    /// re-login, no retry.
+    pub(crate) async fn send_params(
+        &self,
+        params: &crate::rt::Params,
+        target: &Target<'_>,
+        session: Option<&Session>,
+    ) -> Result<Bytes, Error> {
+        let pairs: Vec<(&str, &str)> = params.pairs().collect();
+        self.send(&Op::of(params.meta), target, &pairs, session)
+            .await
+    }
+
     /// The error for a 3xx answer: its target's origin only, and whether it is the base URL's
     /// host over HTTPS (DSM's own HTTP-to-HTTPS redirect).
     fn redirect(&self, op: &Op, response: &reqwest::Response) -> Error {

@@ -8,25 +8,6 @@ use serde_json::{Value, json};
 use super::{Fault, RecordedRequest, State};
 use crate::rt::{MethodMeta, spec_api, spec_method};
 
-/// Parameter names whose values never enter the request log, in any case (`SynoToken`,
-/// `PASSWORD`): the client's own secrets and the well-known ones a raw call may send.
-const SECRET_NAMES: [&str; 9] = [
-    "_sid",
-    "passwd",
-    "password",
-    "passphrase",
-    "otp_code",
-    "device_id",
-    "did",
-    "device_token",
-    "synotoken",
-];
-
-/// Whether `name` is one of [`SECRET_NAMES`], in any case.
-fn is_secret_name(name: &str) -> bool {
-    SECRET_NAMES.iter().any(|s| s.eq_ignore_ascii_case(name))
-}
-
 /// An HTTP answer.
 pub(crate) struct Answer {
     pub status: u16,
@@ -67,7 +48,8 @@ pub(crate) fn handle(
         let masked = params
             .iter()
             .map(|(k, v)| {
-                let secret = is_secret_name(k) || meta.is_some_and(|m| is_secret(m, k));
+                let secret =
+                    crate::secret::is_well_known_secret(k) || meta.is_some_and(|m| is_secret(m, k));
                 (k.clone(), if secret { "***".to_owned() } else { v.clone() })
             })
             .collect();
