@@ -109,6 +109,22 @@ pub fn rust_ident(wire: &str) -> String {
     }
 }
 
+/// Whether `path` is a CGI path the client accepts under `/webapi/`: at most 256 bytes,
+/// ending in `.cgi`, relative, each `/`-separated segment non-empty, not `.` or `..`, and
+/// made of ASCII letters, digits, `_`, `-` and `.` (`entry.cgi`, `AudioStation/album.cgi`).
+/// The runtime checks the paths a NAS reports by the same rule.
+pub fn is_cgi_path(path: &str) -> bool {
+    let plain = |seg: &str| {
+        !seg.is_empty()
+            && seg != "."
+            && seg != ".."
+            && seg
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    };
+    path.len() <= 256 && path.ends_with(".cgi") && path.split('/').all(plain)
+}
+
 /// Whether `s` is a plain Rust identifier (ASCII, not `_` alone).
 pub fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();

@@ -194,6 +194,11 @@ pub struct MethodDef {
     pub http: Option<Spanned<String>>,
     /// Doc comment.
     pub description: String,
+    /// The Rust function of an imported method, when the importer pinned it (names that
+    /// differ only in case: `GetInfo` → `get_info`, `getInfo` → `get_info_2`); absent, the
+    /// naming rule gives it. Not allowed on a method declared by hand.
+    #[serde(default)]
+    pub rust_name: Option<Spanned<String>>,
     /// The lowest API version that has this method.
     #[serde(default)]
     pub min_version: Option<Spanned<u32>>,

@@ -74,7 +74,10 @@ fn the_spec_readme_imported_example_is_valid() {
             .contains("pub fn get_info(&self) -> crate::__rt::Call<super::GadgetInfo>")
     );
     let gadget = file("demo/gadget.rs");
-    assert!(gadget.contains("pub fn list(&self) -> crate::__rt::Call<::serde_json::Value>"));
+    assert!(
+        gadget.contains("pub fn list_all(&self) -> crate::__rt::Call<::serde_json::Value>"),
+        "rust_name names the function"
+    );
     assert!(gadget.contains("versions: ::std::option::Option::Some(&[1, 3]),"));
     assert!(!gadget.contains("pub struct ListRequest"), "no builder");
 }

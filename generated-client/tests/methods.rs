@@ -323,3 +323,30 @@ async fn stream_walks_every_page() {
         .collect();
     assert_eq!(offsets, ["0", "100", "200"]);
 }
+
+/// DSM serves some APIs from a folder under `/webapi/` (`AudioStation/album.cgi`): the
+/// request goes there, and the mock answers there (and only there).
+#[cfg(feature = "audio-station")]
+#[tokio::test]
+async fn an_api_in_a_webapi_subfolder_is_called_at_its_path() {
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
+    let albums = client
+        .audio_station()
+        .album()
+        .list()
+        .send()
+        .await
+        .expect("the mock answers at AudioStation/album.cgi");
+    assert_eq!(albums.total, Some(1));
+    let sent = only_request(&dsm);
+    assert_eq!(sent.path, "/webapi/AudioStation/album.cgi");
+    assert_eq!(sent.params["api"], "SYNO.AudioStation.Album");
+    // Another folder is another CGI: DSM's "no such API".
+    let elsewhere = client
+        .raw("SYNO.AudioStation.Album", "list")
+        .path("Other/album.cgi")
+        .send_json()
+        .await
+        .unwrap_err();
+    assert_eq!(elsewhere.code(), Some(102), "{elsewhere}");
+}

@@ -270,6 +270,8 @@ pub struct Method {
     /// Declared in an imported file: the light form (a function returning `Call<T>`, no
     /// builder, no command-line subcommand, no example test).
     pub imported: bool,
+    /// `rust` is the spec's `rust_name` (an imported method's pinned name), not derived.
+    pub pinned: bool,
     /// `true` for POST.
     pub post: bool,
     /// Doc text.

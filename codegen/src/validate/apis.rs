@@ -96,7 +96,7 @@ pub(super) fn families(
         family
             .apis
             .sort_by_key(|a| (a.accessor.is_some(), a.wire.clone()));
-        name_imported(family);
+        name_imported(family, decls, diags);
     }
     families
 }
@@ -176,37 +176,62 @@ fn attach(
 
 /// Gives each imported method of the family its function name: the methods declared by
 /// hand keep theirs, and for a family-level API so do the accessors beside its methods;
-/// imported methods then take theirs, those whose wire name already is their snake_case name
-/// first, each group in sorted wire-name order, a taken name getting the first free suffix
+/// imported methods with a pinned `rust_name` take it next (one already taken is an error);
+/// the rest then take theirs, those whose wire name already is their snake_case name first,
+/// each group in sorted wire-name order, a taken name getting the first free suffix
 /// (`naming::unique_method`): `login` keeps `login`, `Login` becomes `login_2`.
-fn name_imported(family: &mut Family) {
+fn name_imported(family: &mut Family, decls: &Declarations, diags: &mut Vec<Diagnostic>) {
     let accessors: Vec<String> = family
         .apis
         .iter()
         .filter_map(|a| a.accessor.clone())
         .collect();
     for api in &mut family.apis {
-        let mut taken: BTreeSet<String> = api
+        let mut taken: BTreeMap<String, String> = api
             .methods
             .iter()
             .filter(|m| !m.imported)
-            .map(|m| m.rust.clone())
+            .map(|m| (m.rust.clone(), format!("method `{}`", m.wire)))
             .collect();
         if api.accessor.is_none() {
-            taken.extend(accessors.iter().cloned());
+            taken.extend(
+                accessors
+                    .iter()
+                    .map(|a| (a.clone(), format!("the accessor `{a}()`"))),
+            );
         }
         let mut order: Vec<usize> = (0..api.methods.len())
             .filter(|i| api.methods[*i].imported)
             .collect();
         order.sort_by_key(|i| {
-            let wire = &api.methods[*i].wire;
-            (naming::rust_ident(wire) != *wire, wire.clone())
+            let m = &api.methods[*i];
+            (
+                !m.pinned,
+                naming::rust_ident(&m.wire) != m.wire,
+                m.wire.clone(),
+            )
         });
         for i in order {
             let m = &mut api.methods[i];
-            m.rust = naming::unique_method(&m.wire, &|n: &str| taken.contains(n));
+            if m.pinned {
+                if let Some(other) = taken.get(&m.rust) {
+                    if let Some(decl) = decls.apis.get(api.wire.as_str()) {
+                        Ctx::new(decl.file, diags).at(
+                            decl.key,
+                            format!("apis[{}].methods[{}].rust_name", api.wire, m.wire),
+                            format!(
+                                "method `{}` is pinned as `{}()`, which {other} of `{}` already is",
+                                m.wire, m.rust, api.wire
+                            ),
+                        );
+                    }
+                    continue;
+                }
+            } else {
+                m.rust = naming::unique_method(&m.wire, &|n: &str| taken.contains_key(n));
+            }
             m.meta_static = naming::method_static(&m.rust);
-            taken.insert(m.rust.clone());
+            taken.insert(m.rust.clone(), format!("method `{}`", m.wire));
         }
     }
 }
@@ -329,11 +354,14 @@ fn api(cx: &mut Ctx, decl: &Decl<ApiDef>, renamed: bool, known: Known) -> Option
         );
         return None;
     }
-    if !cgi.ends_with(".cgi") || cgi.contains('/') {
+    if !naming::is_cgi_path(cgi) {
         cx.at(
             key,
             format!("{path}.path"),
-            format!("path `{cgi}` is not a CGI file name like `entry.cgi`"),
+            format!(
+                "path `{cgi}` is not a CGI path under /webapi/ like `entry.cgi` or \
+                 `AudioStation/album.cgi` (plain segments of letters, digits, `_`, `-`, `.`)"
+            ),
         );
     }
     let errors = error_table(cx, &format!("{path}.errors"), &def.errors);
@@ -503,7 +531,34 @@ fn method(
 ) -> Option<Method> {
     let wire = &key.value;
     let path = format!("{api_path}.methods[{wire}]");
-    let rust = naming::rust_ident(wire);
+    let pinned = def.rust_name.as_ref();
+    let rust = match pinned {
+        None => naming::rust_ident(wire),
+        Some(name) if !imported => {
+            cx.at(
+                name,
+                format!("{path}.rust_name"),
+                "`rust_name` is for imported methods; a method declared by hand is named after its wire name",
+            );
+            return None;
+        }
+        Some(name)
+            if !naming::is_ident(&name.value)
+                || naming::rust_ident(&name.value) != name.value
+                || naming::RESERVED_HANDLE_METHODS.contains(&name.value.as_str()) =>
+        {
+            cx.at(
+                name,
+                format!("{path}.rust_name"),
+                format!(
+                    "`{}` is not a usable function name (snake_case, not a keyword, not `new` or `api`)",
+                    name.value
+                ),
+            );
+            return None;
+        }
+        Some(name) => name.value.clone(),
+    };
     // An imported method is called by its wire name, which only has to make a function
     // name; one declared by hand also names its builder and static after it.
     let usable = if imported {
@@ -627,6 +682,7 @@ fn method(
         builder: naming::builder(wire),
         meta_static: naming::method_static(wire),
         imported,
+        pinned: pinned.is_some(),
         wire: wire.clone(),
         rust,
         post,

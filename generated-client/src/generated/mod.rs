@@ -63,6 +63,11 @@ pub mod disaster_recovery;
 #[cfg_attr(docsrs, doc(cfg(feature = "docker")))]
 pub mod docker;
 
+/// `SYNO.DownloadStation.*` APIs: their request builders and types.
+#[cfg(feature = "download-station")]
+#[cfg_attr(docsrs, doc(cfg(feature = "download-station")))]
+pub mod download_station;
+
 /// `SYNO.DownloadStation2.*` APIs: their request builders and types.
 #[cfg(feature = "download-station2")]
 #[cfg_attr(docsrs, doc(cfg(feature = "download-station2")))]
@@ -304,7 +309,7 @@ impl crate::Client {
         audio_player::AudioPlayer::new(self.clone())
     }
 
-    /// The `SYNO.AudioStation` family: `SYNO.AudioStation.Browse.Playlist`, `SYNO.AudioStation.Pin`, `SYNO.AudioStation.Tag`, `SYNO.AudioStation.VoiceAssistant.Browse`, `SYNO.AudioStation.VoiceAssistant.Challenge`, `SYNO.AudioStation.VoiceAssistant.Info`, `SYNO.AudioStation.VoiceAssistant.Stream`.
+    /// The `SYNO.AudioStation` family: `SYNO.AudioStation.Album`, `SYNO.AudioStation.Artist`, `SYNO.AudioStation.Browse.Playlist`, `SYNO.AudioStation.Composer`, `SYNO.AudioStation.Cover`, `SYNO.AudioStation.Download`, `SYNO.AudioStation.Folder`, `SYNO.AudioStation.Genre`, `SYNO.AudioStation.Info`, `SYNO.AudioStation.Lyrics`, `SYNO.AudioStation.LyricsSearch`, `SYNO.AudioStation.MediaServer`, `SYNO.AudioStation.Pin`, `SYNO.AudioStation.Playlist`, `SYNO.AudioStation.Proxy`, `SYNO.AudioStation.Radio`, `SYNO.AudioStation.RemotePlayer`, `SYNO.AudioStation.RemotePlayerStatus`, `SYNO.AudioStation.Search`, `SYNO.AudioStation.Song`, `SYNO.AudioStation.Stream`, `SYNO.AudioStation.Tag`, `SYNO.AudioStation.VoiceAssistant.Browse`, `SYNO.AudioStation.VoiceAssistant.Challenge`, `SYNO.AudioStation.VoiceAssistant.Info`, `SYNO.AudioStation.VoiceAssistant.Stream`, `SYNO.AudioStation.WebPlayer`.
     ///
     /// Needs the cargo feature `audio-station` (imported from DSM; off by default, on with `all-apis`).
     #[cfg(feature = "audio-station")]
@@ -383,6 +388,15 @@ impl crate::Client {
     #[cfg_attr(docsrs, doc(cfg(feature = "docker")))]
     pub fn docker(&self) -> docker::Docker {
         docker::Docker::new(self.clone())
+    }
+
+    /// The `SYNO.DownloadStation` family: `SYNO.DownloadStation.BTSearch`, `SYNO.DownloadStation.Info`, `SYNO.DownloadStation.RSS.Feed`, `SYNO.DownloadStation.RSS.Site`, `SYNO.DownloadStation.Schedule`, `SYNO.DownloadStation.Statistic`, `SYNO.DownloadStation.Task`.
+    ///
+    /// Needs the cargo feature `download-station` (imported from DSM; off by default, on with `all-apis`).
+    #[cfg(feature = "download-station")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "download-station")))]
+    pub fn download_station(&self) -> download_station::DownloadStation {
+        download_station::DownloadStation::new(self.clone())
     }
 
     /// The `SYNO.DownloadStation2` family: `SYNO.DownloadStation2.BTSearch`, `SYNO.DownloadStation2.Captcha`, `SYNO.DownloadStation2.Package.Info`, `SYNO.DownloadStation2.Package.Module`, `SYNO.DownloadStation2.Package.Service`, `SYNO.DownloadStation2.RSS.Feed`, `SYNO.DownloadStation2.RSS.Filter`, `SYNO.DownloadStation2.RSS.Item`, `SYNO.DownloadStation2.Settings.AutoExtraction`, `SYNO.DownloadStation2.Settings.BT`, `SYNO.DownloadStation2.Settings.BTSearch`, `SYNO.DownloadStation2.Settings.Emule`, `SYNO.DownloadStation2.Settings.Emule.Location`, `SYNO.DownloadStation2.Settings.FileHosting`, `SYNO.DownloadStation2.Settings.FtpHttp`, `SYNO.DownloadStation2.Settings.Global`, `SYNO.DownloadStation2.Settings.Location`, `SYNO.DownloadStation2.Settings.Nzb`, `SYNO.DownloadStation2.Settings.Rss`, `SYNO.DownloadStation2.Settings.Scheduler`, `SYNO.DownloadStation2.Task`, `SYNO.DownloadStation2.Task.BT`, `SYNO.DownloadStation2.Task.BT.File`, `SYNO.DownloadStation2.Task.BT.Peer`, `SYNO.DownloadStation2.Task.BT.Tracker`, `SYNO.DownloadStation2.Task.Complete`, `SYNO.DownloadStation2.Task.List`, `SYNO.DownloadStation2.Task.List.Polling`, `SYNO.DownloadStation2.Task.NZB.File`, `SYNO.DownloadStation2.Task.NZB.Log`, `SYNO.DownloadStation2.Task.Source`, `SYNO.DownloadStation2.Task.Statistic`, `SYNO.DownloadStation2.Task.eMule`, `SYNO.DownloadStation2.Thumbnail`, `SYNO.DownloadStation2.eMule.Search`, `SYNO.DownloadStation2.eMule.Server`.
@@ -999,9 +1013,47 @@ pub(crate) static APIS: &[&crate::__rt::ApiMeta] = &[
     #[cfg(feature = "audio-player")]
     &audio_player::stream::API,
     #[cfg(feature = "audio-station")]
+    &audio_station::album::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::artist::API,
+    #[cfg(feature = "audio-station")]
     &audio_station::browse_playlist::API,
     #[cfg(feature = "audio-station")]
+    &audio_station::composer::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::cover::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::download::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::folder::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::genre::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::info::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::lyrics::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::lyrics_search::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::media_server::API,
+    #[cfg(feature = "audio-station")]
     &audio_station::pin::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::playlist::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::proxy::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::radio::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::remote_player::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::remote_player_status::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::search::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::song::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::stream::API,
     #[cfg(feature = "audio-station")]
     &audio_station::tag::API,
     #[cfg(feature = "audio-station")]
@@ -1012,6 +1064,8 @@ pub(crate) static APIS: &[&crate::__rt::ApiMeta] = &[
     &audio_station::voice_assistant_info::API,
     #[cfg(feature = "audio-station")]
     &audio_station::voice_assistant_stream::API,
+    #[cfg(feature = "audio-station")]
+    &audio_station::web_player::API,
     #[cfg(feature = "auth")]
     &auth::forgot_pwd::API,
     #[cfg(feature = "auth")]
@@ -1184,6 +1238,20 @@ pub(crate) static APIS: &[&crate::__rt::ApiMeta] = &[
     &docker::registry::API,
     #[cfg(feature = "docker")]
     &docker::utils::API,
+    #[cfg(feature = "download-station")]
+    &download_station::bt_search::API,
+    #[cfg(feature = "download-station")]
+    &download_station::info::API,
+    #[cfg(feature = "download-station")]
+    &download_station::rss_feed::API,
+    #[cfg(feature = "download-station")]
+    &download_station::rss_site::API,
+    #[cfg(feature = "download-station")]
+    &download_station::schedule::API,
+    #[cfg(feature = "download-station")]
+    &download_station::statistic::API,
+    #[cfg(feature = "download-station")]
+    &download_station::task::API,
     #[cfg(feature = "download-station2")]
     &download_station2::bt_search::API,
     #[cfg(feature = "download-station2")]
@@ -3294,7 +3362,39 @@ pub(crate) static METHODS: &[&crate::__rt::MethodMeta] = &[
     #[cfg(feature = "audio-player")]
     &audio_player::stream::TRANSCODE,
     #[cfg(feature = "audio-station")]
+    &audio_station::album::LIST,
+    #[cfg(feature = "audio-station")]
+    &audio_station::artist::LIST,
+    #[cfg(feature = "audio-station")]
     &audio_station::browse_playlist::ADD_TRACK,
+    #[cfg(feature = "audio-station")]
+    &audio_station::composer::LIST,
+    #[cfg(feature = "audio-station")]
+    &audio_station::cover::GETCOVER,
+    #[cfg(feature = "audio-station")]
+    &audio_station::cover::GETFOLDERCOVER,
+    #[cfg(feature = "audio-station")]
+    &audio_station::cover::GETSONGCOVER,
+    #[cfg(feature = "audio-station")]
+    &audio_station::download::DOWNLOAD,
+    #[cfg(feature = "audio-station")]
+    &audio_station::folder::GETINFO,
+    #[cfg(feature = "audio-station")]
+    &audio_station::folder::LIST,
+    #[cfg(feature = "audio-station")]
+    &audio_station::genre::LIST,
+    #[cfg(feature = "audio-station")]
+    &audio_station::genre::LIST_DEFAULT_GENRE,
+    #[cfg(feature = "audio-station")]
+    &audio_station::info::GETINFO,
+    #[cfg(feature = "audio-station")]
+    &audio_station::lyrics::GETLYRICS,
+    #[cfg(feature = "audio-station")]
+    &audio_station::lyrics::SETLYRICS,
+    #[cfg(feature = "audio-station")]
+    &audio_station::lyrics_search::SEARCHLYRICS,
+    #[cfg(feature = "audio-station")]
+    &audio_station::media_server::LIST,
     #[cfg(feature = "audio-station")]
     &audio_station::pin::LIST,
     #[cfg(feature = "audio-station")]
@@ -3305,6 +3405,86 @@ pub(crate) static METHODS: &[&crate::__rt::MethodMeta] = &[
     &audio_station::pin::REORDER,
     #[cfg(feature = "audio-station")]
     &audio_station::pin::UNPIN,
+    #[cfg(feature = "audio-station")]
+    &audio_station::playlist::COPYTOLIBRARY,
+    #[cfg(feature = "audio-station")]
+    &audio_station::playlist::CREATE,
+    #[cfg(feature = "audio-station")]
+    &audio_station::playlist::CREATESMART,
+    #[cfg(feature = "audio-station")]
+    &audio_station::playlist::DELETE,
+    #[cfg(feature = "audio-station")]
+    &audio_station::playlist::EDITSHARING,
+    #[cfg(feature = "audio-station")]
+    &audio_station::playlist::GETINFO,
+    #[cfg(feature = "audio-station")]
+    &audio_station::playlist::LIST,
+    #[cfg(feature = "audio-station")]
+    &audio_station::playlist::REMOVEMISSING,
+    #[cfg(feature = "audio-station")]
+    &audio_station::playlist::RENAME,
+    #[cfg(feature = "audio-station")]
+    &audio_station::playlist::SAVEPLAYING,
+    #[cfg(feature = "audio-station")]
+    &audio_station::playlist::SAVESEARCH,
+    #[cfg(feature = "audio-station")]
+    &audio_station::playlist::UPDATESMART,
+    #[cfg(feature = "audio-station")]
+    &audio_station::playlist::UPDATESONGS,
+    #[cfg(feature = "audio-station")]
+    &audio_station::proxy::DELETESONGINFO,
+    #[cfg(feature = "audio-station")]
+    &audio_station::proxy::GETSONGINFO,
+    #[cfg(feature = "audio-station")]
+    &audio_station::proxy::GETSTREAMID,
+    #[cfg(feature = "audio-station")]
+    &audio_station::proxy::STREAM,
+    #[cfg(feature = "audio-station")]
+    &audio_station::radio::ADD,
+    #[cfg(feature = "audio-station")]
+    &audio_station::radio::LIST,
+    #[cfg(feature = "audio-station")]
+    &audio_station::radio::SEARCH,
+    #[cfg(feature = "audio-station")]
+    &audio_station::radio::UPDATERADIOS,
+    #[cfg(feature = "audio-station")]
+    &audio_station::remote_player::CONTROL,
+    #[cfg(feature = "audio-station")]
+    &audio_station::remote_player::GETINFO,
+    #[cfg(feature = "audio-station")]
+    &audio_station::remote_player::GETPLAYLIST,
+    #[cfg(feature = "audio-station")]
+    &audio_station::remote_player::GETSTATUS,
+    #[cfg(feature = "audio-station")]
+    &audio_station::remote_player::LIST,
+    #[cfg(feature = "audio-station")]
+    &audio_station::remote_player::SETMULTIPLE,
+    #[cfg(feature = "audio-station")]
+    &audio_station::remote_player::SETPASSWORD,
+    #[cfg(feature = "audio-station")]
+    &audio_station::remote_player::TESTPASSWORD,
+    #[cfg(feature = "audio-station")]
+    &audio_station::remote_player::UPDATEPLAYLIST,
+    #[cfg(feature = "audio-station")]
+    &audio_station::remote_player_status::GETSTATUS,
+    #[cfg(feature = "audio-station")]
+    &audio_station::search::LIST,
+    #[cfg(feature = "audio-station")]
+    &audio_station::song::GETINFO,
+    #[cfg(feature = "audio-station")]
+    &audio_station::song::GETSHARING,
+    #[cfg(feature = "audio-station")]
+    &audio_station::song::LIST,
+    #[cfg(feature = "audio-station")]
+    &audio_station::song::SEARCH,
+    #[cfg(feature = "audio-station")]
+    &audio_station::song::SETRATING,
+    #[cfg(feature = "audio-station")]
+    &audio_station::song::SETSHARING,
+    #[cfg(feature = "audio-station")]
+    &audio_station::stream::STREAM,
+    #[cfg(feature = "audio-station")]
+    &audio_station::stream::TRANSCODE,
     #[cfg(feature = "audio-station")]
     &audio_station::tag::GETINFO,
     #[cfg(feature = "audio-station")]
@@ -3327,6 +3507,10 @@ pub(crate) static METHODS: &[&crate::__rt::MethodMeta] = &[
     &audio_station::voice_assistant_stream::STREAM,
     #[cfg(feature = "audio-station")]
     &audio_station::voice_assistant_stream::TRANSCODE,
+    #[cfg(feature = "audio-station")]
+    &audio_station::web_player::GETPLAYLIST,
+    #[cfg(feature = "audio-station")]
+    &audio_station::web_player::UPDATEPLAYLIST,
     #[cfg(feature = "auth")]
     &auth::forgot_pwd::GET,
     #[cfg(feature = "auth")]
@@ -4316,6 +4500,48 @@ pub(crate) static METHODS: &[&crate::__rt::MethodMeta] = &[
     &docker::registry::USING,
     #[cfg(feature = "docker")]
     &docker::utils::GET_ALL_SHARE,
+    #[cfg(feature = "download-station")]
+    &download_station::bt_search::CLEAN,
+    #[cfg(feature = "download-station")]
+    &download_station::bt_search::GET_CATEGORY,
+    #[cfg(feature = "download-station")]
+    &download_station::bt_search::GET_MODULE,
+    #[cfg(feature = "download-station")]
+    &download_station::bt_search::LIST,
+    #[cfg(feature = "download-station")]
+    &download_station::bt_search::START,
+    #[cfg(feature = "download-station")]
+    &download_station::info::GETCONFIG,
+    #[cfg(feature = "download-station")]
+    &download_station::info::GETINFO,
+    #[cfg(feature = "download-station")]
+    &download_station::info::SETSERVERCONFIG,
+    #[cfg(feature = "download-station")]
+    &download_station::rss_feed::LIST,
+    #[cfg(feature = "download-station")]
+    &download_station::rss_site::LIST,
+    #[cfg(feature = "download-station")]
+    &download_station::rss_site::REFRESH,
+    #[cfg(feature = "download-station")]
+    &download_station::schedule::GETCONFIG,
+    #[cfg(feature = "download-station")]
+    &download_station::schedule::SETCONFIG,
+    #[cfg(feature = "download-station")]
+    &download_station::statistic::GETINFO,
+    #[cfg(feature = "download-station")]
+    &download_station::task::CREATE,
+    #[cfg(feature = "download-station")]
+    &download_station::task::DELETE,
+    #[cfg(feature = "download-station")]
+    &download_station::task::EDIT,
+    #[cfg(feature = "download-station")]
+    &download_station::task::GETINFO,
+    #[cfg(feature = "download-station")]
+    &download_station::task::LIST,
+    #[cfg(feature = "download-station")]
+    &download_station::task::PAUSE,
+    #[cfg(feature = "download-station")]
+    &download_station::task::RESUME,
     #[cfg(feature = "download-station2")]
     &download_station2::bt_search::LIST,
     #[cfg(feature = "download-station2")]
@@ -10876,6 +11102,8 @@ pub(crate) static METHODS: &[&crate::__rt::MethodMeta] = &[
     &surveillance_station::info::SET_LOGIN_INFO,
     #[cfg(feature = "surveillance-station")]
     &surveillance_station::info::SET_RESTRICT_CONNECTION,
+    #[cfg(feature = "surveillance-station")]
+    &surveillance_station::info::GET_INFO_2,
     #[cfg(feature = "surveillance-station")]
     &surveillance_station::info_install_vs::CANCEL,
     #[cfg(feature = "surveillance-station")]

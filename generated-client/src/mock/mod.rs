@@ -392,7 +392,7 @@ impl MockDsm {
             ..State::default()
         }));
         let app = Router::new()
-            .route("/webapi/{cgi}", any(serve))
+            .route("/webapi/{*cgi}", any(serve))
             .with_state(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let stop = async {

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::input::{DeclApi, HandWritten, Inputs};
 use super::names::{TypeNames, is_secret, method_base};
+use super::pins::Pins;
 use super::schema::{Inference, Struct, Ty};
 
 /// One family's file.
@@ -62,6 +63,8 @@ pub enum Versions {
 pub struct MethodOut {
     /// Wire name.
     pub wire: String,
+    /// Its function, written as `rust_name` when pinned (a name that clashes with another's).
+    pub rust_name: Option<String>,
     /// Its versions.
     pub versions: Versions,
     /// Recorded parameters, sorted by name.
@@ -92,6 +95,8 @@ pub struct Import {
     pub families: BTreeMap<String, Family>,
     /// Everything left out, one line each (APIs of the internal family excepted).
     pub skipped: Vec<String>,
+    /// The names pinned after this import: those read, and those given for the first time.
+    pub pins: Pins,
 }
 
 /// The description of every imported method.
@@ -130,8 +135,10 @@ pub fn versions(set: &BTreeSet<u32>, min: u32, max: u32) -> Option<Versions> {
     })
 }
 
-/// Builds the import of `inputs`, with the hand-written declarations `hand` winning.
-pub fn build(inputs: &Inputs, hand: &HandWritten) -> Import {
+/// Builds the import of `inputs`, with the hand-written declarations `hand` winning and the
+/// names in `pins` kept. A family module the naming rule no longer gives its pinned name is an
+/// error.
+pub fn build(inputs: &Inputs, hand: &HandWritten, pins: &Pins) -> anyhow::Result<Import> {
     let mut out = Import::default();
     // The names a type may not take: hand-written types and every family's handle.
     let handles = inputs
@@ -140,7 +147,7 @@ pub fn build(inputs: &Inputs, hand: &HandWritten) -> Import {
         .chain(hand.apis.keys())
         .filter_map(|n| n.split('.').nth(1))
         .map(naming::family_handle);
-    let mut names = TypeNames::new(hand.types.iter().cloned().chain(handles));
+    let mut names = TypeNames::new(hand.types.iter().cloned().chain(handles), &pins.types);
     // Every accessor of each family, hand-written or declared: a family-level method may not
     // take one's name.
     let mut accessors: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
@@ -185,6 +192,7 @@ pub fn build(inputs: &Inputs, hand: &HandWritten) -> Import {
                     (h.min, h.max),
                     &hand_rust,
                     (parts.len() == 2).then_some(&family_accessors),
+                    pins,
                 );
                 ApiPlan {
                     header: None,
@@ -193,9 +201,9 @@ pub fn build(inputs: &Inputs, hand: &HandWritten) -> Import {
                 }
             }
             None => {
-                if !decl.path.ends_with(".cgi") || decl.path.contains('/') {
+                if !naming::is_cgi_path(&decl.path) {
                     out.skipped.push(format!(
-                        "{name}: path `{}` is not a plain `.cgi` file name, which the client refuses",
+                        "{name}: path `{}` is not a plain CGI path, which the client refuses",
                         decl.path
                     ));
                     continue;
@@ -207,6 +215,7 @@ pub fn build(inputs: &Inputs, hand: &HandWritten) -> Import {
                     (decl.min, decl.max),
                     &BTreeMap::new(),
                     (parts.len() == 2).then_some(&family_accessors),
+                    pins,
                 );
                 ApiPlan {
                     header: Some(header(decl)),
@@ -223,7 +232,12 @@ pub fn build(inputs: &Inputs, hand: &HandWritten) -> Import {
         }
         let family = out.families.entry(parts[1].to_owned()).or_default();
         let mut methods = Vec::new();
-        for (wire, versions) in api.methods {
+        for (wire, versions, rust_name) in api.methods {
+            if let Some(rust) = &rust_name {
+                out.pins
+                    .methods
+                    .insert((name.clone(), wire.clone()), rust.clone());
+            }
             let key = (name.clone(), wire.clone());
             let params = params(
                 &mut out.skipped,
@@ -239,6 +253,7 @@ pub fn build(inputs: &Inputs, hand: &HandWritten) -> Import {
                 ty
             });
             methods.push(MethodOut {
+                rust_name,
                 wire,
                 versions,
                 params,
@@ -260,13 +275,38 @@ pub fn build(inputs: &Inputs, hand: &HandWritten) -> Import {
         family.types.sort_by(|a, b| a.name.cmp(&b.name));
     }
     out.skipped.sort();
-    out
+    // Type pins: every one read (a name stays reserved when its answer is gone), with the
+    // names given now.
+    out.pins.types = pins.types.clone();
+    out.pins.types.extend(std::mem::take(&mut names.given));
+    let by_hand: BTreeSet<&str> = hand
+        .apis
+        .keys()
+        .filter_map(|n| n.split('.').nth(1))
+        .collect();
+    for family in out
+        .families
+        .keys()
+        .filter(|f| !by_hand.contains(f.as_str()))
+    {
+        let module = naming::imported_family_module(family);
+        if let Some(pinned) = pins.families.get(family)
+            && *pinned != module
+        {
+            anyhow::bail!(
+                "family `{family}` is pinned as module `{pinned}`, but the naming rule now gives `{module}`; \
+                 renaming a family breaks its users: change the rule back, or the pin by hand on purpose"
+            );
+        }
+        out.pins.families.insert(family.clone(), module);
+    }
+    Ok(out)
 }
 
 struct ApiPlan {
     header: Option<ApiHeader>,
     json: bool,
-    methods: Vec<(String, Versions)>,
+    methods: Vec<(String, Versions, Option<String>)>,
 }
 
 fn header(decl: &DeclApi) -> ApiHeader {
@@ -282,11 +322,14 @@ fn header(decl: &DeclApi) -> ApiHeader {
     }
 }
 
-/// The methods of one API that can be written, with their versions within `min..=max`: a
-/// method DSM declares only outside that range is left out, and of methods that become one
-/// Rust name (`GetInfo`, `getInfo`) a hand-written one wins, then the one in more versions,
-/// then the first in byte order. A family-level method named like an accessor of its family
-/// is left out.
+/// The methods of one API that can be written, with their versions within `min..=max` and,
+/// for those whose names clash, their functions: a method DSM declares only outside that
+/// range is left out, and so is one whose function would be a hand-written method's
+/// (`naming::rust_ident`) or, for a family-level API, an accessor of its family. Methods
+/// that become one Rust name (`GetInfo`, `getInfo`) are all kept: a pinned one keeps its pin,
+/// the rest are named by codegen's rule (`naming::unique_method`: the wire name that already
+/// is snake_case first, then byte order; `get_info`, `get_info_2`), and every one of them is
+/// pinned.
 fn select<'a>(
     skipped: &mut Vec<String>,
     api: &str,
@@ -294,8 +337,10 @@ fn select<'a>(
     (min, max): (u32, u32),
     hand_rust: &BTreeMap<String, &String>,
     family_accessors: Option<&BTreeSet<String>>,
-) -> Vec<(String, Versions)> {
-    let mut by_rust: BTreeMap<String, Vec<(&String, &BTreeSet<u32>)>> = BTreeMap::new();
+    pins: &Pins,
+) -> Vec<(String, Versions, Option<String>)> {
+    let mut kept: Vec<(&String, Versions)> = Vec::new();
+    let mut groups: BTreeMap<String, usize> = BTreeMap::new();
     for (wire, set) in wanted {
         if !naming::is_ident(wire) {
             skipped.push(format!(
@@ -316,24 +361,47 @@ fn select<'a>(
             ));
             continue;
         }
-        by_rust.entry(rust).or_default().push((wire, set));
-    }
-    let mut out = Vec::new();
-    for (rust, mut group) in by_rust {
-        group.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
-        let (wire, set) = group[0];
-        for (other, _) in &group[1..] {
-            skipped.push(format!(
-                "{api} {other}: becomes `{rust}()` like `{wire}`, which is kept"
-            ));
-        }
         match versions(set, min, max) {
-            Some(v) => out.push((wire.clone(), v)),
+            Some(v) => {
+                *groups.entry(rust).or_default() += 1;
+                kept.push((wire, v));
+            }
             None => skipped.push(format!(
                 "{api} {wire}: declared only in versions {set:?}, outside {min}..{max}"
             )),
         }
     }
+    // Names: pins first, then codegen's order.
+    let pin = |wire: &str| pins.methods.get(&(api.to_owned(), wire.to_owned()));
+    let mut taken: BTreeSet<String> = hand_rust.keys().cloned().collect();
+    taken.extend(family_accessors.into_iter().flatten().cloned());
+    let mut order: Vec<usize> = (0..kept.len()).collect();
+    order.sort_by_key(|&i| {
+        let wire = kept[i].0;
+        (
+            pin(wire).is_none(),
+            naming::rust_ident(wire) != *wire,
+            wire.clone(),
+        )
+    });
+    let mut rust_names: Vec<Option<String>> = vec![None; kept.len()];
+    for i in order {
+        let wire = kept[i].0;
+        let rust = match pin(wire) {
+            Some(p) if !taken.contains(p) => p.clone(),
+            _ => naming::unique_method(wire, &|n: &str| taken.contains(n)),
+        };
+        let clashes = groups[&naming::rust_ident(wire)] > 1;
+        if clashes || pin(wire).is_some() || rust != naming::rust_ident(wire) {
+            rust_names[i] = Some(rust.clone());
+        }
+        taken.insert(rust);
+    }
+    let mut out: Vec<(String, Versions, Option<String>)> = kept
+        .into_iter()
+        .zip(rust_names)
+        .map(|((wire, v), rust)| (wire.clone(), v, rust))
+        .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }

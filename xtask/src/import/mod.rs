@@ -10,6 +10,7 @@
 mod build;
 mod input;
 mod names;
+mod pins;
 mod schema;
 mod yaml;
 
@@ -83,20 +84,30 @@ pub fn parse_args(root: &Path, args: &[&str]) -> Result<Options> {
 /// What an import would write: file names (in the output directory) and contents, sorted,
 /// with the counts and what was left out.
 pub struct Rendered {
-    /// `(file name, contents)`, sorted by name.
+    /// `(file name, contents)` of the family files, sorted by name.
     pub files: Vec<(String, String)>,
+    /// The contents of the pinned names ([`pins::FILE`]), which cover every family, whichever
+    /// were rendered.
+    pub pins: String,
     /// What the files hold.
     pub counts: Counts,
     /// Everything left out, with the reason.
     pub skipped: Vec<String>,
 }
 
-/// Reads the fixtures in `dir` and the hand-written files in `spec_dir`, and renders every
-/// family file (of `only`'s families, when given).
-pub fn render(dir: &Path, spec_dir: &Path, only: &[String]) -> Result<Rendered> {
+/// Reads the fixtures in `dir`, the hand-written files in `spec_dir` and the pinned names in
+/// `out` ([`pins::FILE`]), and renders every family file (of `only`'s families, when given)
+/// and the pinned names.
+pub fn render(dir: &Path, spec_dir: &Path, out: &Path, only: &[String]) -> Result<Rendered> {
     let inputs = input::read(dir)?;
     let hand = input::hand_written(spec_dir)?;
-    let import = build::build(&inputs, &hand);
+    let pins_path = out.join(pins::FILE);
+    let pins = match std::fs::read_to_string(&pins_path) {
+        Ok(text) => pins::Pins::parse(&pins_path.display().to_string(), &text)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => pins::Pins::default(),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", pins_path.display())),
+    };
+    let import = build::build(&inputs, &hand, &pins)?;
     for f in only {
         if !inputs.apis.keys().any(|a| a.split('.').nth(1) == Some(f)) {
             bail!("--only {f}: DSM declares no family `{f}`");
@@ -122,6 +133,7 @@ pub fn render(dir: &Path, spec_dir: &Path, only: &[String]) -> Result<Rendered> 
         .collect();
     Ok(Rendered {
         files,
+        pins: import.pins.render(),
         counts,
         skipped,
     })
@@ -245,9 +257,11 @@ pub fn run(root: &Path, opts: &Options) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let start = std::time::Instant::now();
-    let rendered =
-        render(&opts.dir, &root.join("api-spec"), &opts.only).context("nothing was written")?;
-    let changes = changes(&opts.out, &rendered.files, opts.only.is_empty())?;
+    let rendered = render(&opts.dir, &root.join("api-spec"), &opts.out, &opts.only)
+        .context("nothing was written")?;
+    let mut outputs = rendered.files.clone();
+    outputs.push((pins::FILE.to_owned(), rendered.pins.clone()));
+    let changes = changes(&opts.out, &outputs, opts.only.is_empty())?;
     let c = &rendered.counts;
     let summary = format!(
         "{} files: {} APIs ({} imported, {} attached to hand-written ones), {} methods ({} typed, {} of them maps), {} types, {} parameters; {} left out",
@@ -279,8 +293,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<ExitCode> {
     for ch in &changes {
         match ch {
             Change::Stale(name) | Change::Missing(name) => {
-                let contents = &rendered
-                    .files
+                let contents = &outputs
                     .iter()
                     .find(|(n, _)| n == name)
                     .context("a change names a rendered file")?

@@ -2,7 +2,7 @@
 //! by a fixed collision rule), list items' singular names, and which parameter and field
 //! names hold secrets.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -87,31 +87,50 @@ pub fn singular(field: &str) -> String {
 /// Type names already taken, and the collision rule for new ones: a name that is taken gets
 /// the smallest suffix 2, 3, ... that is free. Names are claimed in a fixed order (APIs by
 /// name, methods by name, then each answer's fields depth first, parents before children,
-/// fields by name), so the same input always gives the same names.
+/// fields by name), so the same input always gives the same names. A name pinned for a key
+/// (`API method path`, [`super::pins`]) is that key's whatever comes before it, unless a
+/// hand-written type or a handle has taken it since; every pinned name stays reserved.
 #[derive(Debug, Default)]
 pub struct TypeNames {
+    /// Hand-written types and handles: a pin naming one of them is void.
+    reserved: BTreeSet<String>,
+    /// Every name no new type may take: `reserved`, every pinned name, every name given.
     taken: BTreeSet<String>,
+    /// The pins read, by key.
+    pinned: BTreeMap<String, String>,
+    /// The names given by this import, by key.
+    pub given: BTreeMap<String, String>,
 }
 
 impl TypeNames {
-    /// Names nobody may take: the hand-written files' types and the families' handles.
-    pub fn new(reserved: impl IntoIterator<Item = String>) -> Self {
+    /// Names nobody may take: the hand-written files' types and the families' handles; and
+    /// the pinned names, each for its key only.
+    pub fn new(
+        reserved: impl IntoIterator<Item = String>,
+        pinned: &BTreeMap<String, String>,
+    ) -> Self {
+        let reserved: BTreeSet<String> = reserved.into_iter().collect();
+        let taken = reserved.iter().chain(pinned.values()).cloned().collect();
         TypeNames {
-            taken: reserved.into_iter().collect(),
+            reserved,
+            taken,
+            pinned: pinned.clone(),
+            given: BTreeMap::new(),
         }
     }
 
-    /// A free name for `base`, now taken.
-    pub fn claim(&mut self, base: &str) -> String {
-        let name = if self.taken.contains(base) {
-            (2..)
+    /// The name of the type at `key`: its pin, or a free name for `base`, now taken.
+    pub fn claim(&mut self, key: &str, base: &str) -> String {
+        let name = match self.pinned.get(key) {
+            Some(pin) if !self.reserved.contains(pin) => pin.clone(),
+            _ if self.taken.contains(base) => (2..)
                 .map(|n| format!("{base}{n}"))
                 .find(|n| !self.taken.contains(n))
-                .expect("an unbounded range has a free name")
-        } else {
-            base.to_owned()
+                .expect("an unbounded range has a free name"),
+            _ => base.to_owned(),
         };
         self.taken.insert(name.clone());
+        self.given.insert(key.to_owned(), name.clone());
         name
     }
 }
@@ -172,10 +191,20 @@ mod tests {
         assert_eq!(singular("data"), "DataItem");
         assert_eq!(family_file("SynologyDrive"), "synology_drive.yaml");
         assert_eq!(family_file("DownloadStation2"), "download_station2.yaml");
-        let mut names = TypeNames::new(["Taken".to_owned()]);
-        assert_eq!(names.claim("Taken"), "Taken2");
-        assert_eq!(names.claim("Taken"), "Taken3");
-        assert_eq!(names.claim("Free"), "Free");
-        assert_eq!(names.claim("Free"), "Free2");
+        let pinned = BTreeMap::from([
+            ("k pinned".to_owned(), "Old".to_owned()),
+            ("k void".to_owned(), "Taken".to_owned()),
+        ]);
+        let mut names = TypeNames::new(["Taken".to_owned()], &pinned);
+        assert_eq!(names.claim("a", "Taken"), "Taken2");
+        assert_eq!(names.claim("b", "Taken"), "Taken3");
+        assert_eq!(names.claim("c", "Free"), "Free");
+        assert_eq!(names.claim("d", "Free"), "Free2");
+        // A pin wins over the base; a pinned name is nobody else's; a pin on a name taken by
+        // hand since is void.
+        assert_eq!(names.claim("k pinned", "New"), "Old");
+        assert_eq!(names.claim("e", "Old"), "Old2");
+        assert_eq!(names.claim("k void", "Fresh"), "Fresh");
+        assert_eq!(names.given["k void"], "Fresh");
     }
 }

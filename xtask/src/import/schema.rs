@@ -178,7 +178,9 @@ impl<'a> Inference<'a> {
                 return Ty::Map(Box::new(Ty::Json));
             }
         }
-        let name = self.names.claim(base);
+        let name = self
+            .names
+            .claim(&super::pins::type_key_of(&self.origin, at), base);
         let mut keys: Vec<&String> = props.keys().collect();
         keys.sort();
         let mut fields = Vec::with_capacity(keys.len());

@@ -101,9 +101,6 @@ fn counts_match_a_count_made_from_the_json() {
             continue;
         }
         let by_hand = hand.get(name);
-        if by_hand.is_none() && api["path"].as_str().unwrap().contains('/') {
-            continue;
-        }
         let (min, max) = by_hand.map_or(
             (
                 api["minVersion"].as_u64().unwrap(),
@@ -121,22 +118,8 @@ fn counts_match_a_count_made_from_the_json() {
         if let Some(h) = by_hand {
             offered.retain(|m| !h.2.contains(m));
         }
-        // Names that differ only in case (`GetInfo`, `getInfo`) make one Rust name: one is
-        // kept.
-        let snake = |m: &str| {
-            let mut out = String::new();
-            for c in m.chars() {
-                if c.is_ascii_uppercase() {
-                    out.push('_');
-                }
-                out.push(c.to_ascii_lowercase());
-            }
-            out.trim_start_matches('_').replace("__", "_")
-        };
-        let mut kept: BTreeMap<String, String> = BTreeMap::new();
-        for m in &offered {
-            kept.entry(snake(m)).or_insert_with(|| m.clone());
-        }
+        // Names that differ only in case (`GetInfo`, `getInfo`) are all kept.
+        let kept = offered;
         if kept.is_empty() {
             continue;
         }
@@ -146,7 +129,7 @@ fn counts_match_a_count_made_from_the_json() {
             imported += 1;
         }
         methods += kept.len();
-        for m in kept.values() {
+        for m in &kept {
             let file = dir
                 .join("response-schemas")
                 .join(format!("{name}-{m}.json"));
@@ -160,7 +143,13 @@ fn counts_match_a_count_made_from_the_json() {
         }
     }
     // What the files say, read back as plain YAML.
-    let rendered = render(&dir, &root().join("api-spec"), &[]).unwrap();
+    let rendered = render(
+        &dir,
+        &root().join("api-spec"),
+        &root().join("api-spec/dsm"),
+        &[],
+    )
+    .unwrap();
     let (mut w_imported, mut w_attached, mut w_methods, mut w_typed) = (0, 0, 0, 0);
     for (_, text) in &rendered.files {
         let v = yaml(text);
@@ -207,7 +196,13 @@ fn the_import_is_a_valid_spec_with_the_hand_written_files() {
             sources.push((name, std::fs::read_to_string(&p).unwrap()));
         }
     }
-    let rendered = render(&dir, &root().join("api-spec"), &[]).unwrap();
+    let rendered = render(
+        &dir,
+        &root().join("api-spec"),
+        &root().join("api-spec/dsm"),
+        &[],
+    )
+    .unwrap();
     sources.extend(
         rendered
             .files
@@ -264,7 +259,13 @@ fn a_second_import_writes_the_same_bytes_and_check_sees_one_changed_byte() {
         run(&root(), &options(&dir, &out, true)).unwrap(),
         ExitCode::FAILURE
     );
-    let rendered = render(&dir, &root().join("api-spec"), &[]).unwrap();
+    let rendered = render(
+        &dir,
+        &root().join("api-spec"),
+        &root().join("api-spec/dsm"),
+        &[],
+    )
+    .unwrap();
     assert_eq!(
         changes(&out, &rendered.files, true).unwrap(),
         [Change::Stale("core.yaml".into())]
@@ -402,20 +403,20 @@ fn only_limits_the_families() {
         return;
     };
     let spec = root().join("api-spec");
-    let one = render(&dir, &spec, &["Core".to_owned()]).unwrap();
-    let all = render(&dir, &spec, &[]).unwrap();
+    let one = render(&dir, &spec, &spec.join("dsm"), &["Core".to_owned()]).unwrap();
+    let all = render(&dir, &spec, &spec.join("dsm"), &[]).unwrap();
     assert_eq!(one.files.len(), 1);
     assert_eq!(one.files[0].0, "core.yaml");
     assert!(
         all.files.contains(&one.files[0]),
         "one family alone is written as in a full import"
     );
-    assert!(render(&dir, &spec, &["Nope".to_owned()]).is_err());
+    assert!(render(&dir, &spec, &spec.join("dsm"), &["Nope".to_owned()]).is_err());
 }
 
 /// The types inferred from `schema` at the root, and the structs named.
 fn infer(schema: Value) -> (Option<Ty>, Vec<super::schema::Struct>) {
-    let mut names = TypeNames::new(["Taken".to_owned()]);
+    let mut names = TypeNames::new(["Taken".to_owned()], &BTreeMap::new());
     let mut i = Inference::new(&mut names, "SYNO.X.Y get".into());
     let ty = i.root(&schema, "XYGet");
     (ty, i.structs)
@@ -496,7 +497,7 @@ fn wide_objects_are_maps_and_names_do_not_collide() {
         infer(json!({"type": "object", "properties": wide})).0,
         Some(Ty::Map(Box::new(Ty::Json)))
     );
-    let mut names = TypeNames::new(["XYGet".to_owned()]);
+    let mut names = TypeNames::new(["XYGet".to_owned()], &BTreeMap::new());
     let mut i = Inference::new(&mut names, "SYNO.X.Y get".into());
     let s = json!({"type": "object", "properties": {"a": {"type": "integer"}}});
     assert_eq!(i.root(&s, "XYGet"), Some(Ty::Named("XYGet2".into())));
@@ -532,6 +533,7 @@ fn recorded_parameters_are_typed_and_secrets_masked() {
     let rendered = render(
         &dir,
         &root().join("api-spec"),
+        &root().join("api-spec/dsm"),
         &["Foto".into(), "FileStation".into()],
     )
     .unwrap();
@@ -551,4 +553,188 @@ fn recorded_parameters_are_typed_and_secrets_masked() {
     assert_eq!(list["additional"]["type"], "json");
     assert!(list["additional"].get("example").is_none());
     assert!(list.get("required").is_none());
+}
+
+/// `SYNO.Demo.<api>`, or `SYNO.Demo` for `""`.
+fn demo_api(api: &str) -> String {
+    if api.is_empty() {
+        "SYNO.Demo".to_owned()
+    } else {
+        format!("SYNO.Demo.{api}")
+    }
+}
+
+/// A small declaration: `SYNO.Demo.<api>` at `path` with `methods` in version 1.
+fn demo_inputs(apis: &[(&str, &str, &[&str])], schemas: &[(&str, &str, Value)]) -> input::Inputs {
+    let mut inputs = input::Inputs::default();
+    for (api, path, methods) in apis {
+        inputs.apis.insert(
+            demo_api(api),
+            input::DeclApi {
+                lib: None,
+                min: 1,
+                max: 1,
+                path: (*path).to_owned(),
+                json: false,
+                methods: methods
+                    .iter()
+                    .map(|m| ((*m).to_owned(), BTreeSet::from([1])))
+                    .collect(),
+            },
+        );
+    }
+    for (api, method, schema) in schemas {
+        inputs
+            .schemas
+            .insert((demo_api(api), (*method).to_owned()), schema.clone());
+    }
+    inputs
+}
+
+fn type_names(import: &build::Import) -> BTreeSet<String> {
+    import.families["Demo"]
+        .types
+        .iter()
+        .map(|t| t.name.clone())
+        .collect()
+}
+
+#[test]
+fn pinned_names_survive_a_later_import() {
+    let object = json!({"type": "object", "properties": {"a": {"type": "integer"}}});
+    let hand = input::HandWritten::default();
+    // First import: `Widget get` answers a `DemoWidgetGet`; `GetInfo` and `getInfo` clash.
+    let first = demo_inputs(
+        &[(
+            "Widget",
+            "AudioStation/widget.cgi",
+            &["get", "GetInfo", "getInfo"],
+        )],
+        &[("Widget", "get", object.clone())],
+    );
+    let one = build::build(&first, &hand, &pins::Pins::default()).unwrap();
+    assert_eq!(
+        type_names(&one),
+        BTreeSet::from(["DemoWidgetGet".to_owned()])
+    );
+    let methods = &one.families["Demo"].apis[0].methods;
+    let rust: BTreeMap<&str, Option<&str>> = methods
+        .iter()
+        .map(|m| (m.wire.as_str(), m.rust_name.as_deref()))
+        .collect();
+    assert_eq!(
+        rust,
+        BTreeMap::from([
+            ("GetInfo", Some("get_info")),
+            ("get", None),
+            ("getInfo", Some("get_info_2"))
+        ]),
+        "a subfolder path is imported; names that clash are all kept and pinned"
+    );
+    let pinned = pins::Pins::parse("pins", &one.pins.render()).unwrap();
+    assert_eq!(pinned, one.pins);
+    assert_eq!(pinned.families["Demo"], "demo");
+
+    // Later, DSM adds the family-level `SYNO.Demo` `widgetGet` (named first, its answer's
+    // base name is `DemoWidgetGet` too) and a method `get_info` (whose wire name is already
+    // snake_case, so the rule alone would give it `get_info`).
+    let later = demo_inputs(
+        &[
+            (
+                "Widget",
+                "AudioStation/widget.cgi",
+                &["get", "GetInfo", "getInfo", "get_info"],
+            ),
+            ("", "entry.cgi", &["widgetGet"]),
+        ],
+        &[
+            ("Widget", "get", object.clone()),
+            ("", "widgetGet", object.clone()),
+        ],
+    );
+    let fresh = build::build(&later, &hand, &pins::Pins::default()).unwrap();
+    let kept = build::build(&later, &hand, &pinned).unwrap();
+    let rust_of = |import: &build::Import, wire: &str| {
+        import.families["Demo"]
+            .apis
+            .iter()
+            .find(|a| a.name == "SYNO.Demo.Widget")
+            .unwrap()
+            .methods
+            .iter()
+            .find(|m| m.wire == wire)
+            .and_then(|m| m.rust_name.clone())
+    };
+    assert_eq!(
+        rust_of(&fresh, "GetInfo").as_deref(),
+        Some("get_info_2"),
+        "the rule alone renames"
+    );
+    assert_eq!(rust_of(&kept, "GetInfo").as_deref(), Some("get_info"));
+    assert_eq!(rust_of(&kept, "getInfo").as_deref(), Some("get_info_2"));
+    assert_eq!(rust_of(&kept, "get_info").as_deref(), Some("get_info_3"));
+    let widget_get = pins::type_key("SYNO.Demo.Widget", "get", "data");
+    let demo_widget_get = pins::type_key("SYNO.Demo", "widgetGet", "data");
+    assert_eq!(
+        fresh.pins.types[&widget_get], "DemoWidgetGet2",
+        "the rule alone renames"
+    );
+    assert_eq!(kept.pins.types[&widget_get], "DemoWidgetGet");
+    assert_eq!(kept.pins.types[&demo_widget_get], "DemoWidgetGet2");
+    assert_eq!(
+        type_names(&kept),
+        BTreeSet::from(["DemoWidgetGet".to_owned(), "DemoWidgetGet2".to_owned()])
+    );
+    // A pin that is gone from the inputs stays, and so its name stays reserved.
+    let gone = build::build(
+        &demo_inputs(&[("Other", "entry.cgi", &["get"])], &[]),
+        &hand,
+        &pinned,
+    )
+    .unwrap();
+    assert_eq!(gone.pins.types, pinned.types);
+
+    // A family module the rule no longer gives is refused, not renamed.
+    let mut moved = pinned.clone();
+    moved.families.insert("Demo".into(), "dsm_demo".into());
+    let err = build::build(&first, &hand, &moved).unwrap_err().to_string();
+    assert!(
+        err.contains("family `Demo` is pinned as module `dsm_demo`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_checked_in_pins_cover_every_name() {
+    let Some(dir) = fixtures("the_checked_in_pins_cover_every_name") else {
+        return;
+    };
+    let out = scratch("pins");
+    let spec = root().join("api-spec");
+    for f in std::fs::read_dir(spec.join("dsm")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, out.join(f.file_name().unwrap())).unwrap();
+    }
+    assert_eq!(
+        run(&root(), &options(&dir, &out, true)).unwrap(),
+        std::process::ExitCode::SUCCESS
+    );
+    // Without the pins file, the import would write it: --check fails on unpinned names.
+    std::fs::remove_file(out.join(pins::FILE)).unwrap();
+    assert_eq!(
+        run(&root(), &options(&dir, &out, true)).unwrap(),
+        std::process::ExitCode::FAILURE
+    );
+    // A pin dropped from the file is unpinned too.
+    let text = std::fs::read_to_string(spec.join("dsm").join(pins::FILE)).unwrap();
+    let fewer: String = text
+        .lines()
+        .filter(|l| !l.starts_with("method "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(out.join(pins::FILE), fewer).unwrap();
+    assert_eq!(
+        run(&root(), &options(&dir, &out, true)).unwrap(),
+        std::process::ExitCode::FAILURE
+    );
 }

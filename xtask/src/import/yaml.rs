@@ -126,6 +126,9 @@ pub fn render(family: &Family) -> String {
                 "        description: {}",
                 quote(super::build::METHOD_DESCRIPTION)
             );
+            if let Some(rust) = &m.rust_name {
+                let _ = writeln!(out, "        rust_name: {rust}");
+            }
             match &m.versions {
                 Versions::All => {}
                 Versions::From(n) => {

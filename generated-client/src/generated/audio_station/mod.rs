@@ -5,11 +5,68 @@ mod types;
 
 pub use types::*;
 
+/// `SYNO.AudioStation.Album`: Imported from DSM's declarations.
+pub mod album;
+
+/// `SYNO.AudioStation.Artist`: Imported from DSM's declarations.
+pub mod artist;
+
 /// `SYNO.AudioStation.Browse.Playlist`: Imported from DSM's declarations (`SYNO.AudioStation.Browse.so`).
 pub mod browse_playlist;
 
+/// `SYNO.AudioStation.Composer`: Imported from DSM's declarations.
+pub mod composer;
+
+/// `SYNO.AudioStation.Cover`: Imported from DSM's declarations.
+pub mod cover;
+
+/// `SYNO.AudioStation.Download`: Imported from DSM's declarations.
+pub mod download;
+
+/// `SYNO.AudioStation.Folder`: Imported from DSM's declarations.
+pub mod folder;
+
+/// `SYNO.AudioStation.Genre`: Imported from DSM's declarations.
+pub mod genre;
+
+/// `SYNO.AudioStation.Info`: Imported from DSM's declarations.
+pub mod info;
+
+/// `SYNO.AudioStation.Lyrics`: Imported from DSM's declarations.
+pub mod lyrics;
+
+/// `SYNO.AudioStation.LyricsSearch`: Imported from DSM's declarations.
+pub mod lyrics_search;
+
+/// `SYNO.AudioStation.MediaServer`: Imported from DSM's declarations.
+pub mod media_server;
+
 /// `SYNO.AudioStation.Pin`: Imported from DSM's declarations (`SYNO.AudioStation.Pin.so`).
 pub mod pin;
+
+/// `SYNO.AudioStation.Playlist`: Imported from DSM's declarations.
+pub mod playlist;
+
+/// `SYNO.AudioStation.Proxy`: Imported from DSM's declarations.
+pub mod proxy;
+
+/// `SYNO.AudioStation.Radio`: Imported from DSM's declarations.
+pub mod radio;
+
+/// `SYNO.AudioStation.RemotePlayer`: Imported from DSM's declarations.
+pub mod remote_player;
+
+/// `SYNO.AudioStation.RemotePlayerStatus`: Imported from DSM's declarations.
+pub mod remote_player_status;
+
+/// `SYNO.AudioStation.Search`: Imported from DSM's declarations.
+pub mod search;
+
+/// `SYNO.AudioStation.Song`: Imported from DSM's declarations.
+pub mod song;
+
+/// `SYNO.AudioStation.Stream`: Imported from DSM's declarations.
+pub mod stream;
 
 /// `SYNO.AudioStation.Tag`: Imported from DSM's declarations (`SYNO.AudioStation.Tag.so`).
 pub mod tag;
@@ -26,6 +83,9 @@ pub mod voice_assistant_info;
 /// `SYNO.AudioStation.VoiceAssistant.Stream`: Imported from DSM's declarations (`SYNO.AudioStation.VoiceAssistant.so`).
 pub mod voice_assistant_stream;
 
+/// `SYNO.AudioStation.WebPlayer`: Imported from DSM's declarations.
+pub mod web_player;
+
 /// Entry point to the `SYNO.AudioStation` APIs; get it with [`Client::audio_station`](crate::Client::audio_station).
 #[derive(Debug, Clone)]
 pub struct AudioStation {
@@ -37,14 +97,109 @@ impl AudioStation {
         Self { client }
     }
 
+    /// `SYNO.AudioStation.Album`: Imported from DSM's declarations.
+    pub fn album(&self) -> album::AlbumApi {
+        album::AlbumApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.Artist`: Imported from DSM's declarations.
+    pub fn artist(&self) -> artist::ArtistApi {
+        artist::ArtistApi::new(self.client.clone())
+    }
+
     /// `SYNO.AudioStation.Browse.Playlist`: Imported from DSM's declarations (`SYNO.AudioStation.Browse.so`).
     pub fn browse_playlist(&self) -> browse_playlist::BrowsePlaylistApi {
         browse_playlist::BrowsePlaylistApi::new(self.client.clone())
     }
 
+    /// `SYNO.AudioStation.Composer`: Imported from DSM's declarations.
+    pub fn composer(&self) -> composer::ComposerApi {
+        composer::ComposerApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.Cover`: Imported from DSM's declarations.
+    pub fn cover(&self) -> cover::CoverApi {
+        cover::CoverApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.Download`: Imported from DSM's declarations.
+    pub fn download(&self) -> download::DownloadApi {
+        download::DownloadApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.Folder`: Imported from DSM's declarations.
+    pub fn folder(&self) -> folder::FolderApi {
+        folder::FolderApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.Genre`: Imported from DSM's declarations.
+    pub fn genre(&self) -> genre::GenreApi {
+        genre::GenreApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.Info`: Imported from DSM's declarations.
+    pub fn info(&self) -> info::InfoApi {
+        info::InfoApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.Lyrics`: Imported from DSM's declarations.
+    pub fn lyrics(&self) -> lyrics::LyricsApi {
+        lyrics::LyricsApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.LyricsSearch`: Imported from DSM's declarations.
+    pub fn lyrics_search(&self) -> lyrics_search::LyricsSearchApi {
+        lyrics_search::LyricsSearchApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.MediaServer`: Imported from DSM's declarations.
+    pub fn media_server(&self) -> media_server::MediaServerApi {
+        media_server::MediaServerApi::new(self.client.clone())
+    }
+
     /// `SYNO.AudioStation.Pin`: Imported from DSM's declarations (`SYNO.AudioStation.Pin.so`).
     pub fn pin(&self) -> pin::PinApi {
         pin::PinApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.Playlist`: Imported from DSM's declarations.
+    pub fn playlist(&self) -> playlist::PlaylistApi {
+        playlist::PlaylistApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.Proxy`: Imported from DSM's declarations.
+    pub fn proxy(&self) -> proxy::ProxyApi {
+        proxy::ProxyApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.Radio`: Imported from DSM's declarations.
+    pub fn radio(&self) -> radio::RadioApi {
+        radio::RadioApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.RemotePlayer`: Imported from DSM's declarations.
+    pub fn remote_player(&self) -> remote_player::RemotePlayerApi {
+        remote_player::RemotePlayerApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.RemotePlayerStatus`: Imported from DSM's declarations.
+    pub fn remote_player_status(&self) -> remote_player_status::RemotePlayerStatusApi {
+        remote_player_status::RemotePlayerStatusApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.Search`: Imported from DSM's declarations.
+    pub fn search(&self) -> search::SearchApi {
+        search::SearchApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.Song`: Imported from DSM's declarations.
+    pub fn song(&self) -> song::SongApi {
+        song::SongApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.Stream`: Imported from DSM's declarations.
+    pub fn stream(&self) -> stream::StreamApi {
+        stream::StreamApi::new(self.client.clone())
     }
 
     /// `SYNO.AudioStation.Tag`: Imported from DSM's declarations (`SYNO.AudioStation.Tag.so`).
@@ -76,5 +231,10 @@ impl AudioStation {
         &self,
     ) -> voice_assistant_stream::VoiceAssistantStreamApi {
         voice_assistant_stream::VoiceAssistantStreamApi::new(self.client.clone())
+    }
+
+    /// `SYNO.AudioStation.WebPlayer`: Imported from DSM's declarations.
+    pub fn web_player(&self) -> web_player::WebPlayerApi {
+        web_player::WebPlayerApi::new(self.client.clone())
     }
 }

@@ -143,6 +143,16 @@ impl InfoApi {
     pub fn set_restrict_connection(&self) -> crate::__rt::Call<::serde_json::Value> {
         crate::__rt::Call::new(&self.client, &SET_RESTRICT_CONNECTION)
     }
+
+    /// Imported: declared by DSM, not documented.
+    ///
+    /// DSM: `SYNO.SurveillanceStation.Info` method `getInfo`, versions 1, 2, 3, 4 only, HTTP POST, values JSON-encoded (the API's request format). Imported from DSM's API description: set parameters with [`Call::param`](crate::Call::param), then [`send`](crate::Call::send) it.
+    ///
+    /// # Response
+    /// Raw JSON: `send()` returns the answer's `data` as `serde_json::Value` (`null` when it has none).
+    pub fn get_info_2(&self) -> crate::__rt::Call<::serde_json::Value> {
+        crate::__rt::Call::new(&self.client, &GET_INFO_2)
+    }
 }
 
 /// The API's name, path and version range.
@@ -378,6 +388,24 @@ pub(crate) static SET_RESTRICT_CONNECTION: crate::__rt::MethodMeta = crate::__rt
     post: true,
     min_version: 1,
     versions: ::std::option::Option::Some(&[1]),
+    session: true,
+    params: &[],
+    has_data: true,
+    typed: false,
+    secret_response: false,
+    #[cfg(test)]
+    decode_json: crate::__rt::decode_json::<::serde_json::Value>,
+    example: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
+};
+
+/// How to call `SYNO.SurveillanceStation.Info` `getInfo`.
+pub(crate) static GET_INFO_2: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
+    api: &API,
+    name: "getInfo",
+    post: true,
+    min_version: 1,
+    versions: ::std::option::Option::Some(&[1, 2, 3, 4]),
     session: true,
     params: &[],
     has_data: true,
