@@ -9,7 +9,11 @@ pub const BEGIN: &str =
 /// Last line of the generated block.
 pub const END: &str = "# @generated end";
 
-/// The block: `default` (every family with hand-written APIs), `all-apis` (every family,
+/// Runtime features in `default` beside the families (declared by hand after the block).
+pub const RUNTIME_DEFAULTS: [&str; 1] = ["gzip"];
+
+/// The block: `default` (every family with hand-written APIs, then [`RUNTIME_DEFAULTS`]),
+/// `all-apis` (every family,
 /// with every imported item), then one feature per family, each naming the features whose
 /// types it uses, and after a family with imported items beside hand-written ones, its
 /// `<family>-all`.
@@ -26,6 +30,7 @@ pub fn block(spec: &Spec) -> String {
         .iter()
         .filter(|f| f.on_by_default())
         .filter_map(|f| f.feature())
+        .chain(RUNTIME_DEFAULTS.iter().map(|f| (*f).to_owned()))
         .collect();
     let mut out = format!("{BEGIN}\ndefault = [{}]\n", quoted(default));
     out += "## Every API family, with every imported API, method and type.\n";

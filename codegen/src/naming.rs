@@ -19,15 +19,22 @@ pub const RUNTIME_PARAMS: [&str; 4] = ["api", "version", "method", "_sid"];
 
 /// Request-builder methods a parameter setter would clash with (or shadow: `send_json` and
 /// `into_parts` come from the runtime's `Request` trait; `param` and `secret_param` are the
-/// raw request's, which generated requests may grow).
-pub const BUILDER_METHODS: [&str; 6] = [
+/// raw request's, which generated requests may grow), and the methods of the stream
+/// `stream()` returns (`Pages`: `prefetch`, `total`), which a setter of the same name would
+/// be mistaken for (`.list().prefetch(8)` would send DSM a parameter, not set the stream).
+pub const BUILDER_METHODS: [&str; 8] = [
     "send",
     "stream",
     "send_json",
     "into_parts",
     "param",
     "secret_param",
+    STREAM_METHODS[0],
+    STREAM_METHODS[1],
 ];
+
+/// The methods of [`BUILDER_METHODS`] that are the stream's (`Pages`), not the builder's.
+pub const STREAM_METHODS: [&str; 2] = ["prefetch", "total"];
 
 /// The command line's own flag on every command (`--help`): no parameter may take it.
 pub const CLI_HELP: &str = "help";

@@ -85,6 +85,12 @@ pub struct SpecFile {
     /// APIs, keyed by their DSM name (`SYNO.CloudSync.Connection`).
     #[serde(default)]
     pub apis: Entries<ApiDef>,
+    /// What the mock DSM answers per persona instead of a method's example: keyed by API,
+    /// then method, then persona (`dsm5`, `dsm6`, `dsm7`), each the `data` value as JSON
+    /// text. Declared in any file (`api-spec/mock_data.yaml` by convention) for methods of
+    /// any file.
+    #[serde(default)]
+    pub mock_data: Entries<Entries<Entries<Spanned<String>>>>,
 }
 
 /// One entry of an error-code table.

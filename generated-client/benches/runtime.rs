@@ -85,8 +85,22 @@ fn main() {
         .build()
         .expect("runtime");
     match args.as_slice() {
-        ["requests"] => rt.block_on(requests()),
-        ["serve", items] => rt.block_on(serve(items.parse().expect("item count"))),
+        ["requests"] => rt.block_on(on_worker(requests())),
+        ["serve", items] => rt.block_on(serve(items.parse().expect("item count"), false)),
+        ["serve", items, "gzip"] => rt.block_on(serve(items.parse().expect("item count"), true)),
+        // `cargo xtask bench-links`: one stream through its link simulator.
+        [
+            "links",
+            url,
+            prefetch,
+            encoding @ ("gzip" | "identity"),
+            limit,
+        ] => rt.block_on(links_case(
+            url,
+            prefetch.parse().expect("prefetch"),
+            *encoding == "gzip",
+            limit.parse().expect("page size"),
+        )),
         ["stream", url, total] => {
             rt.block_on(memory_case(url, true, total.parse().expect("total")))
         }
@@ -109,7 +123,7 @@ fn main() {
             rt.block_on(async {
                 let client = Client::builder(url).build().expect("client");
                 client.login(DEMO_USER, DEMO_PASSWORD).await.expect("login");
-                let http = reqwest::Client::new();
+                let http = floor_http();
                 let sid = login_baseline(&http, url).await;
                 let run = stream::iter(0..calls).map(|_| async {
                     if *which == "ours" {
@@ -123,7 +137,7 @@ fn main() {
         }
         _ => {
             decoding();
-            rt.block_on(requests());
+            rt.block_on(on_worker(requests()));
             instructions();
             rt.block_on(discovery());
             memory();
@@ -131,12 +145,21 @@ fn main() {
     }
 }
 
-/// `serve N`: a mock DSM (no request log) whose log list pages through N entries; prints its
-/// URL, serves until stdin closes.
-async fn serve(items: usize) {
-    let dsm = MockDsm::start_with(MockConfig::dsm7().without_request_log())
-        .await
-        .expect("mock");
+/// Runs `task` on the runtime's one worker thread, so that each process keeps to one busy
+/// thread. Under `block_on` the calls would be polled on the main thread and their
+/// connections on the worker: three busy threads with the server's on two cores. The medians
+/// of the floor against itself (A/A) ranged 0.55-1.10 in 4 runs that way, 0.86-1.11 in 11
+/// runs on the worker (2026-11-27, a machine shared with other builds).
+async fn on_worker(task: impl Future<Output = ()> + Send + 'static) {
+    tokio::spawn(task).await.expect("the measuring task");
+}
+
+/// `serve N [gzip]`: a mock DSM (no request log) whose log list pages through N entries,
+/// compressing its answers for clients that accept gzip with `gzip`; prints its URL, serves
+/// until stdin closes.
+async fn serve(items: usize, gzip: bool) {
+    let config = MockConfig::dsm7().without_request_log().gzip(gzip);
+    let dsm = MockDsm::start_with(config).await.expect("mock");
     if items > 0 {
         let entries = (0..items)
             .map(|i| serde_json::json!({"time": 1_700_000_000 + i, "type": "info", "message": format!("entry number {i}")}))
@@ -150,6 +173,39 @@ async fn serve(items: usize) {
         let _ = std::io::stdin().read_line(&mut sink);
     })
     .await;
+}
+
+/// `links URL PREFETCH gzip|identity LIMIT`: logs in through the link at `url`, prints
+/// `ready`, waits for a line on stdin, then streams every log entry in pages of `LIMIT` with
+/// `prefetch` pages in flight and prints `count seconds peak_mib`. One process per run, so
+/// the peak is this stream's own.
+async fn links_case(url: &str, prefetch: usize, gzip: bool, limit: i64) {
+    let client = Client::builder(url)
+        .timeout(Duration::from_secs(120))
+        .gzip(gzip)
+        .build()
+        .expect("client");
+    client.login(DEMO_USER, DEMO_PASSWORD).await.expect("login");
+    println!("ready");
+    let _ = std::io::stdout().flush();
+    let _ = tokio::task::spawn_blocking(|| {
+        let mut go = String::new();
+        let _ = std::io::stdin().read_line(&mut go);
+    })
+    .await;
+    let t = Instant::now();
+    let count = client
+        .cloud_sync()
+        .connection_log()
+        .list(1)
+        .limit(limit)
+        .stream()
+        .prefetch(prefetch)
+        .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+        .await
+        .expect("stream");
+    let secs = t.elapsed().as_secs_f64();
+    println!("{count} {secs:.4} {:.1}", peak_rss_mib());
 }
 
 /// Starts this program in `serve` mode and returns it with its URL.
@@ -328,47 +384,92 @@ where
     t.elapsed().as_secs_f64()
 }
 
+/// The floor: a plain reqwest client. Built with `no_gzip()` because the client's `gzip`
+/// feature turns decompression on for every reqwest client in the build, and the floor
+/// must stay the least a call can cost.
+fn floor_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_gzip()
+        .build()
+        .expect("reqwest client")
+}
+
+/// `b / o` per round: the smallest and largest.
+fn round_range(o: &[f64], b: &[f64]) -> (f64, f64) {
+    o.iter()
+        .zip(b)
+        .map(|(o, b)| b / o)
+        .fold((f64::INFINITY, 0.0), |(lo, hi), r| (lo.min(r), hi.max(r)))
+}
+
+/// Rounds at 64 in flight, where run-to-run noise is widest (the sequential rows use
+/// `ROUNDS`).
+const ROUNDS_IN_FLIGHT: usize = 9;
+
 async fn requests() {
     let (mut server, url) = spawn_server(0);
     let client = Client::builder(&url).build().expect("client");
     client.login(DEMO_USER, DEMO_PASSWORD).await.expect("login");
-    let http = reqwest::Client::new();
+    let http = floor_http();
     let sid = login_baseline(&http, &url).await;
+    // A second floor, its own connection pool and session: the floor against itself (A/A)
+    // shows how far two runs of the same code drift apart here.
+    let http_b = floor_http();
+    let sid_b = login_baseline(&http_b, &url).await;
     for (call, name) in [
         (Call::List, "connection().list()"),
         (Call::LogList, "connection_log().list(1)"),
     ] {
         for in_flight in [1, IN_FLIGHT] {
-            // Warm both connection pools first.
-            timed(in_flight, || ours(&client, call)).await;
-            timed(in_flight, || baseline(&http, &url, &sid, call)).await;
-            let (mut o, mut b) = (Vec::new(), Vec::new());
-            for round in 0..ROUNDS {
-                if round % 2 == 0 {
-                    o.push(timed(in_flight, || ours(&client, call)).await);
-                    b.push(timed(in_flight, || baseline(&http, &url, &sid, call)).await);
-                } else {
-                    b.push(timed(in_flight, || baseline(&http, &url, &sid, call)).await);
-                    o.push(timed(in_flight, || ours(&client, call)).await);
+            let aa = in_flight == IN_FLIGHT;
+            let rounds = if aa { ROUNDS_IN_FLIGHT } else { ROUNDS };
+            // Seconds per side: ours, the floor, the second floor.
+            let mut wall: [Vec<f64>; 3] = Default::default();
+            // Warm every connection pool first (round 0, not kept), then rotate the order
+            // so that no side always runs first.
+            for round in 0..=rounds {
+                let sides = if aa { 3 } else { 2 };
+                for k in 0..sides {
+                    let side = (round + k) % sides;
+                    let t = match side {
+                        0 => timed(in_flight, || ours(&client, call)).await,
+                        1 => timed(in_flight, || baseline(&http, &url, &sid, call)).await,
+                        _ => timed(in_flight, || baseline(&http_b, &url, &sid_b, call)).await,
+                    };
+                    if round > 0 {
+                        wall[side].push(t);
+                    }
                 }
             }
-            let (o, b) = (median(o), median(b));
             let mode = if in_flight == 1 {
                 "sequential".to_owned()
             } else {
                 format!("{in_flight} in flight")
             };
+            let floor = "(reqwest + serde_json, with the same 120 s timeout, no gzip)";
+            let [o, b, b2] = &wall;
+            let (lo, hi) = round_range(o, b);
+            let (om, bm) = (median(o.clone()), median(b.clone()));
             row(
                 "requests",
                 &format!("{CALLS} x {name}, {mode}"),
-                &format!("{:.0} calls/s", CALLS as f64 / o),
-                &format!(
-                    "{:.0} calls/s (reqwest + serde_json, with the same 120 s timeout)",
-                    CALLS as f64 / b
-                ),
-                &format!("{:.2}", b / o),
-                &format!(">= 0.95: {}", verdict(b / o >= 0.95)),
+                &format!("{:.0} calls/s", CALLS as f64 / om),
+                &format!("{:.0} calls/s {floor}", CALLS as f64 / bm),
+                &format!("{:.2} (rounds {lo:.2}-{hi:.2})", bm / om),
+                &format!(">= 0.95: {}", verdict(bm / om >= 0.95)),
             );
+            if aa {
+                let (lo, hi) = round_range(b2, b);
+                let b2m = median(b2.clone());
+                row(
+                    "requests",
+                    &format!("{CALLS} x {name}, {mode}: A/A, the floor against itself"),
+                    &format!("{:.0} calls/s (second floor client)", CALLS as f64 / b2m),
+                    &format!("{:.0} calls/s (first floor client)", CALLS as f64 / bm),
+                    &format!("{:.2} (rounds {lo:.2}-{hi:.2})", bm / b2m),
+                    "none: the spread of identical code",
+                );
+            }
         }
     }
     drop(server.stdin.take());
@@ -415,7 +516,7 @@ fn instructions() {
             ),
             &format!("{:.1}k instructions", o / 1000.0),
             &format!(
-                "{:.1}k instructions (reqwest + serde_json, with the same 120 s timeout)",
+                "{:.1}k instructions (reqwest + serde_json, with the same 120 s timeout, no gzip)",
                 b / 1000.0
             ),
             &format!("{:.2}", b / o),
@@ -453,7 +554,7 @@ async fn discovery() {
     for _ in 0..30 {
         // Both start cold: a new client, a new connection. Building either client (loading
         // the TLS roots) is not discovery and is not timed.
-        let http = reqwest::Client::new();
+        let http = floor_http();
         let client = Client::builder(dsm.url()).build().expect("client");
         let t = Instant::now();
         assert!(

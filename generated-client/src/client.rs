@@ -114,6 +114,29 @@ impl ClientBuilder {
         self
     }
 
+    /// Accepts gzip-compressed answers (default [`Settings::DEFAULT_GZIP`]): requests say
+    /// `Accept-Encoding: gzip`, and a compressed answer is decompressed while it is read, the
+    /// [size limit](Self::max_response_size) counting the decompressed bytes. Off, requests
+    /// ask for no compression, even when another crate in the build turns on reqwest's own
+    /// decompression. Other encodings (brotli, deflate, zstd) are never asked for.
+    ///
+    /// Without the crate feature `gzip` the client cannot decompress: `gzip(true)` then
+    /// changes nothing and [`Settings::gzip`] stays false (a server that compresses only when
+    /// asked answers plainly).
+    pub fn gzip(mut self, enable: bool) -> Self {
+        self.settings.gzip = enable && cfg!(feature = "gzip");
+        self
+    }
+
+    /// Idle connections kept open to the NAS for later calls (default
+    /// [`Settings::DEFAULT_POOL_MAX_IDLE_PER_HOST`]); a connection freed while this many are
+    /// idle is closed. From 1 up, calls one after the other reuse an open connection; 0 keeps
+    /// none, so that every call opens (and for HTTPS, handshakes) its own.
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.settings.pool_max_idle_per_host = max;
+        self
+    }
+
     /// Trusts extra root certificates (PEM, one or several), such as the CA of the
     /// self-signed certificate a DSM box ships with. Verification stays on. A PEM with no
     /// certificate in it makes `build()` fail.
@@ -191,8 +214,14 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
             .connect_timeout(s.connect_timeout)
+            .pool_max_idle_per_host(s.pool_max_idle_per_host)
             .tls_danger_accept_invalid_certs(self.accept_invalid_certificates)
-            .tls_certs_merge(self.root_certificates)
+            .tls_certs_merge(self.root_certificates);
+        // Set both ways: another crate in the build may turn reqwest's decompression on.
+        let http = accept_gzip(http, s.gzip)
+            .no_brotli()
+            .no_deflate()
+            .no_zstd()
             .build()
             .map_err(|e| {
                 Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))
@@ -211,6 +240,18 @@ impl ClientBuilder {
             timeout: None,
         })
     }
+}
+
+/// reqwest's gzip decompression, on or off.
+#[cfg(feature = "gzip")]
+fn accept_gzip(http: reqwest::ClientBuilder, on: bool) -> reqwest::ClientBuilder {
+    http.gzip(on)
+}
+
+/// reqwest's gzip decompression, off: this build cannot decompress.
+#[cfg(not(feature = "gzip"))]
+fn accept_gzip(http: reqwest::ClientBuilder, _: bool) -> reqwest::ClientBuilder {
+    http.no_gzip()
 }
 
 /// Whether the URL's host is a loopback address or `localhost` (RFC 6761).

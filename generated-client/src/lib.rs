@@ -16,12 +16,16 @@
 //! ```
 //!
 //! Every family of APIs has a module (`cloud_sync`, `synology_drive`,
-//! `synology_drive_share_sync`) holding its types and request builders, an accessor on
-//! [`Client`], and a cargo feature of the same name in kebab-case (all on by default). The reference of every API, method,
-//! parameter and type is in `docs/` next to this crate, generated from the same spec.
+//! `synology_drive_share_sync`, and one per family imported from DSM, such as `dsm_core`)
+//! holding its types and request builders, an accessor on [`Client`], and a cargo feature
+//! of the same name in kebab-case (the hand-written families are on by default, the
+//! imported ones off; `all-apis` turns on every family). The reference of every API,
+//! method, parameter and type is in `docs/` next to this crate, generated from the same spec.
 //!
-//! Optional features: `mock` (an embedded mock DSM, `synology_client::mock`), `cli` (the
-//! `synology` command), `jiff` (conversions between [`UnixTime`] and `jiff::Timestamp`).
+//! Other features: `gzip` (on by default: asks for compressed answers and decompresses
+//! them, the size limit counting decompressed bytes; [`ClientBuilder::gzip`]), `mock` (an
+//! embedded mock DSM, `synology_client::mock`), `cli` (the `synology` command), `jiff`
+//! (conversions between [`UnixTime`] and `jiff::Timestamp`).
 
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -78,7 +82,7 @@ pub use discovery::PublishedApi;
 pub use error::Error;
 pub use generated::*;
 pub use raw::RawRequest;
-pub use rt::Request;
+pub use rt::{Pages, Request};
 pub use secret::Secret;
 pub use session::Login;
 pub use settings::Settings;

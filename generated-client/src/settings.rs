@@ -23,6 +23,14 @@ pub struct Settings {
     pub relogin_backoff_max: Duration,
     /// Whether `http://` to a host that is not loopback is accepted.
     pub allow_insecure_http: bool,
+    /// Whether answers may come gzip-compressed: requests say `Accept-Encoding: gzip`, and a
+    /// compressed answer is decompressed while it is read, with
+    /// [`max_response_size`](Self::max_response_size) counting the decompressed bytes. Always
+    /// false without the crate feature `gzip`.
+    pub gzip: bool,
+    /// Idle connections kept open to the NAS for later calls; a connection freed while this
+    /// many are idle is closed. 0 keeps none: every call opens its own.
+    pub pool_max_idle_per_host: usize,
 }
 
 impl Settings {
@@ -41,6 +49,15 @@ impl Settings {
     /// 5 min: DSM's auto-block counts failed logins over minutes, and a NAS that is down for
     /// longer is retried at most every five minutes.
     pub const DEFAULT_RELOGIN_BACKOFF_MAX: Duration = Duration::from_secs(300);
+    /// On whenever the crate feature `gzip` is: DSM answers through nginx, and a box or a
+    /// reverse proxy that compresses sends 5-10 times fewer bytes of JSON. The size limit
+    /// counts decompressed bytes, so a small compressed bomb fails like an oversized body.
+    pub const DEFAULT_GZIP: bool = cfg!(feature = "gzip");
+    /// 64: the most calls the benchmarks and tests run at once, so a burst of up to 64 calls
+    /// finds all its connections (TCP and TLS handshakes done) open for the next one, while a
+    /// burst of thousands leaves at most 64 idle sockets on the NAS (reqwest alone keeps
+    /// every one of them, for 90 s).
+    pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 64;
 }
 
 impl Default for Settings {
@@ -52,6 +69,8 @@ impl Default for Settings {
             relogin_backoff: Self::DEFAULT_RELOGIN_BACKOFF,
             relogin_backoff_max: Self::DEFAULT_RELOGIN_BACKOFF_MAX,
             allow_insecure_http: false,
+            gzip: Self::DEFAULT_GZIP,
+            pool_max_idle_per_host: Self::DEFAULT_POOL_MAX_IDLE_PER_HOST,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! One request on the wire: the form or query, the session, the SynoToken header, the call's
-//! timeout, and the answer's checks (no redirect followed, body read up to the size limit).
+//! timeout, and the answer's checks (no redirect followed, body read up to the size limit,
+//! decompressed bytes counted).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -130,6 +131,12 @@ impl Client {
 
 /// Reads a body up to `limit` bytes: a declared length over it fails before reading, and a
 /// longer body fails as soon as the limit is passed. One chunk (the usual case) is not copied.
+///
+/// The bytes counted are those the body yields, so a compressed answer is counted
+/// decompressed. reqwest drops the `Content-Length` of an answer it decompresses, so there
+/// the early check cannot fire and the running count stops a small compressed bomb at most
+/// one decoder chunk (4 KiB in reqwest 0.13) past the limit. The call's timeout covers the
+/// whole read, so a compressed stream that never yields a byte ends by it.
 async fn read_capped(op: &Op, mut response: reqwest::Response, limit: u64) -> Result<Bytes, Error> {
     let too_large = |declared| Error::ResponseTooLarge {
         api: op.api.clone(),

@@ -1,7 +1,7 @@
 //! What real DSM boxes and broken networks send, over real HTTP: lenient decoding, DSM error
 //! shapes, HTTP faults, broken bodies, resets and silence. Each yields the right `Error`.
 
-#![cfg(feature = "mock")]
+#![cfg(all(feature = "mock", feature = "cloud-sync"))]
 
 mod common;
 

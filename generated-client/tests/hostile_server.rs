@@ -6,7 +6,12 @@
 //! The body tests run on a current-thread runtime: the server and the client then take turns
 //! on one thread, so the bytes the server hands to the kernel track what the client read.
 
-#![cfg(feature = "mock")]
+#![cfg(all(
+    feature = "mock",
+    feature = "cloud-sync",
+    feature = "synology-drive",
+    feature = "synology-drive-share-sync"
+))]
 
 mod common;
 #[path = "common/raw_server.rs"]

@@ -1,7 +1,12 @@
 //! Every spec method, called through real HTTP against the mock DSM: the decoded value is
 //! the documented example, and the request log shows the wire form (verb, path, params).
 
-#![cfg(feature = "mock")]
+#![cfg(all(
+    feature = "mock",
+    feature = "cloud-sync",
+    feature = "synology-drive",
+    feature = "synology-drive-share-sync"
+))]
 
 mod common;
 

@@ -2,7 +2,7 @@
 //! handshake is closed after the handshake timeout, silent connections do not keep real
 //! clients out, and the request log keeps only the most recent requests.
 
-#![cfg(feature = "mock")]
+#![cfg(all(feature = "mock", feature = "cloud-sync"))]
 
 use std::time::{Duration, Instant};
 

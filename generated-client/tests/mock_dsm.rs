@@ -1,10 +1,11 @@
 //! The mock DSM checks what a real DSM checks, seen through raw HTTP (no client), so that
-//! scripts in any language can rely on it.
+//! scripts in any language can rely on it: as leniently as real DSM by default, and with
+//! today's extra wire checks under `MockConfig::strict()`.
 
 #![cfg(feature = "mock")]
 
 use serde_json::Value;
-use synology_client::mock::{DEMO_PASSWORD, DEMO_USER, MockDsm};
+use synology_client::mock::{DEMO_PASSWORD, DEMO_USER, MockConfig, MockDsm};
 
 async fn get(url: &str) -> (u16, Value) {
     let response = reqwest::get(url).await.expect("mock answers");
@@ -98,8 +99,10 @@ async fn dsm_checks_in_order() {
 }
 
 #[tokio::test]
-async fn the_declared_verb_is_enforced_but_info_answers_both() {
-    let dsm = MockDsm::start().await.unwrap();
+async fn strict_enforces_the_declared_verb_but_info_answers_both() {
+    let dsm = MockDsm::start_with(MockConfig::dsm7().strict())
+        .await
+        .unwrap();
     let sid = sid(&dsm).await;
     let pause_by_get = format!(
         "{}/webapi/entry.cgi?api=SYNO.CloudSync.Connection&version=1&method=Pause&conn_id=1&_sid={sid}",
@@ -172,4 +175,151 @@ async fn paged_item_sets_honour_offset_and_limit() {
         .map(|l| l["message"].as_str().unwrap())
         .collect();
     assert_eq!(messages, ["3", "4"]);
+}
+
+/// One raw request: its status, `Content-Type` and body as JSON (`Null` when not JSON).
+async fn send(request: reqwest::RequestBuilder) -> (u16, String, Value) {
+    let response = request.send().await.expect("mock answers");
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = response.bytes().await.unwrap();
+    (
+        status,
+        content_type,
+        serde_json::from_slice(&body).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn by_default_the_verb_is_free_and_every_answer_is_a_json_envelope() {
+    let dsm = MockDsm::start().await.unwrap();
+    let sid = sid(&dsm).await;
+    let url = format!("{}/webapi/entry.cgi", dsm.url());
+    let http = reqwest::Client::new();
+    // N4S4's client pauses Cloud Sync with a GET; the spec declares POST.
+    let pause = [
+        ("api", "SYNO.CloudSync.Connection"),
+        ("version", "1"),
+        ("method", "Pause"),
+        ("conn_id", "1"),
+        ("_sid", sid.as_str()),
+    ];
+    let (status, content_type, body) = send(http.get(&url).query(&pause)).await;
+    assert_eq!(
+        (status, body["success"].clone()),
+        (200, Value::Bool(true)),
+        "{body}"
+    );
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    let (_, _, posted) = send(http.post(&url).form(&pause)).await;
+    assert_eq!(posted, body, "GET and POST answer alike");
+    // Any other verb gets DSM's envelope too, never HTTP 405.
+    let (status, _, body) = send(http.put(&url).query(&pause)).await;
+    assert_eq!(status, 200);
+    assert_eq!(code(&body), 101);
+
+    let strict = MockDsm::start_with(MockConfig::dsm7().strict())
+        .await
+        .unwrap();
+    let url = format!("{}/webapi/entry.cgi", strict.url());
+    let (status, content_type, _) = send(http.put(&url).query(&pause)).await;
+    assert_eq!(status, 405);
+    assert!(content_type.starts_with("text/plain"), "{content_type}");
+    let info = [
+        ("api", "SYNO.API.Info"),
+        ("version", "1"),
+        ("method", "query"),
+        ("query", "all"),
+    ];
+    let (_, content_type, _) = send(http.get(&url).query(&info)).await;
+    assert!(
+        content_type.starts_with("text/plain"),
+        "strict: {content_type}"
+    );
+}
+
+#[tokio::test]
+async fn info_without_query_lists_every_api() {
+    for (config, strict) in [
+        (MockConfig::dsm7(), false),
+        (MockConfig::dsm7().strict(), true),
+    ] {
+        let dsm = MockDsm::start_with(config).await.unwrap();
+        let base = format!(
+            "{}/webapi/query.cgi?api=SYNO.API.Info&version=1&method=query",
+            dsm.url()
+        );
+        let (_, all) = get(&format!("{base}&query=all")).await;
+        let (_, bare) = get(&base).await;
+        if strict {
+            assert_eq!(code(&bare), 114, "strict: `query` is required");
+        } else {
+            assert_eq!(bare, all, "without `query`, as `query=all`");
+            assert!(all["data"].as_object().unwrap().len() > 3, "{all}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn logout_without_a_session_succeeds() {
+    for (config, expected) in [
+        (MockConfig::dsm7(), None),
+        (MockConfig::dsm7().strict(), Some(119)),
+    ] {
+        let dsm = MockDsm::start_with(config).await.unwrap();
+        let logout = [
+            ("api", "SYNO.API.Auth"),
+            ("version", "7"),
+            ("method", "logout"),
+        ];
+        let request = reqwest::Client::new()
+            .post(format!("{}/webapi/entry.cgi", dsm.url()))
+            .form(&logout);
+        let (_, _, body) = send(request).await;
+        match expected {
+            None => assert_eq!(body["success"], true, "{body}"),
+            Some(c) => assert_eq!(code(&body), c),
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_persona_takes_a_login_at_auth_cgi() {
+    for config in [
+        MockConfig::dsm7(),
+        MockConfig::dsm6(),
+        MockConfig::dsm7().strict(),
+    ] {
+        let dsm = MockDsm::start_with(config).await.unwrap();
+        let http = reqwest::Client::new();
+        let login = [
+            ("api", "SYNO.API.Auth"),
+            ("version", "6"),
+            ("method", "login"),
+            ("account", DEMO_USER),
+            ("passwd", DEMO_PASSWORD),
+        ];
+        let (_, _, body) = send(
+            http.post(format!("{}/webapi/auth.cgi", dsm.url()))
+                .form(&login),
+        )
+        .await;
+        assert!(body["data"]["sid"].is_string(), "{body}");
+        // Only Auth: another API at auth.cgi is still not there.
+        let (_, _, other) = send(http.post(format!("{}/webapi/auth.cgi", dsm.url())).form(&[
+            ("api", "SYNO.CloudSync"),
+            ("version", "1"),
+            ("method", "list_conn"),
+        ]))
+        .await;
+        assert_eq!(code(&other), 102);
+    }
 }

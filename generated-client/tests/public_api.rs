@@ -2,6 +2,9 @@
 //! `Clone + Debug + Send + Sync`; the futures of `send()` and the streams of `stream()` are
 //! `Send + 'static`, so they can be spawned.
 
+// The promises are checked on the default families' builders.
+#![cfg(all(feature = "cloud-sync", feature = "synology-drive"))]
+
 use futures_core::Stream;
 use synology_client::{Client, DeviceToken, Error, Login};
 

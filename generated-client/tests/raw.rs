@@ -3,7 +3,7 @@
 //! POST with no session id in any URL, re-login, typed errors, redaction. Against the mock
 //! DSM and a purpose-built loopback server.
 
-#![cfg(feature = "mock")]
+#![cfg(all(feature = "mock", feature = "cloud-sync"))]
 
 mod common;
 #[path = "common/raw_server.rs"]

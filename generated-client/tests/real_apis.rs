@@ -5,6 +5,13 @@
 //! shapes typed from public evidence (connection and task settings, sync tasks, the package's
 //! settings, Drive's connected clients and counts) decoding realistic answers.
 
+#![cfg(all(
+    feature = "mock",
+    feature = "cloud-sync",
+    feature = "synology-drive",
+    feature = "synology-drive-share-sync"
+))]
+
 mod common;
 
 use futures_util::TryStreamExt;
@@ -98,46 +105,75 @@ async fn json_request_format_quotes_text_and_leaves_runtime_params_alone() {
 }
 
 #[tokio::test]
-async fn the_mock_refuses_a_json_declared_value_that_is_not_json() {
-    // What a client that ignores the request format would send: DSM answers 120.
-    let dsm = synology_client::mock::MockDsm::start().await.unwrap();
-    let http = reqwest::Client::new();
-    let login: serde_json::Value = http
-        .post(format!("{}/webapi/entry.cgi", dsm.url()))
-        .form(&[
-            ("api", "SYNO.API.Auth"),
-            ("version", "7"),
-            ("method", "login"),
-            ("account", "demo"),
-            ("passwd", "synology-demo"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let sid = login["data"]["sid"].as_str().unwrap();
-    let ask = |group_by: &str| {
-        http.get(format!("{}/webapi/entry.cgi", dsm.url()))
-            .query(&[
-                ("api", "SYNO.CloudSync"),
-                ("version", "1"),
-                ("method", "list_conn"),
-                ("_sid", sid),
-                ("group_by", group_by),
+async fn json_format_apis_take_bare_text_for_strings_only() {
+    // What a client that ignores the request format sends: real DSM takes a bare string
+    // (`folder_path=/home` on FileStation), not a bare value of another type (120); strict
+    // mode takes nothing but JSON text.
+    for strict in [false, true] {
+        let config = if strict {
+            MockConfig::dsm7().strict()
+        } else {
+            MockConfig::dsm7()
+        };
+        let dsm = synology_client::mock::MockDsm::start_with(config)
+            .await
+            .unwrap();
+        let http = reqwest::Client::new();
+        let login: serde_json::Value = http
+            .post(format!("{}/webapi/entry.cgi", dsm.url()))
+            .form(&[
+                ("api", "SYNO.API.Auth"),
+                ("version", "7"),
+                ("method", "login"),
+                ("account", "demo"),
+                ("passwd", "synology-demo"),
             ])
             .send()
-    };
-    let plain: serde_json::Value = ask("group_by_user").await.unwrap().json().await.unwrap();
-    assert_eq!(plain, json!({"success": false, "error": {"code": 120}}));
-    let quoted: serde_json::Value = ask("\"group_by_user\"")
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(quoted["success"], true);
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let sid = login["data"]["sid"].as_str().unwrap();
+        let ask = |method: &str, name: &str, value: &str| {
+            http.get(format!("{}/webapi/entry.cgi", dsm.url()))
+                .query(&[
+                    ("api", "SYNO.CloudSync"),
+                    ("version", "1"),
+                    ("method", method),
+                    ("_sid", sid),
+                    (name, value),
+                ])
+                .send()
+        };
+        let answer = |response: reqwest::Response| async move {
+            response.json::<serde_json::Value>().await.unwrap()
+        };
+        let bare = answer(ask("list_conn", "group_by", "group_by_user").await.unwrap()).await;
+        if strict {
+            assert_eq!(bare, json!({"success": false, "error": {"code": 120}}));
+        } else {
+            assert_eq!(bare["success"], true, "a bare string: {bare}");
+        }
+        let quoted = answer(
+            ask("list_conn", "group_by", "\"group_by_user\"")
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(quoted["success"], true);
+        let not_a_number = answer(
+            ask("get_connection_setting", "connection_id", "three")
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            not_a_number,
+            json!({"success": false, "error": {"code": 120}}),
+            "an integer is never bare text (strict: {strict})"
+        );
+    }
 }
 
 #[tokio::test]

@@ -4,6 +4,13 @@
 //! against the table of that directory's README. Skips with a message when the recordings
 //! are absent, unless `SYNOLOGY_SHARED_REQUIRED=1` (CI).
 
+#![cfg(all(
+    feature = "mock",
+    feature = "cloud-sync",
+    feature = "synology-drive",
+    feature = "synology-drive-share-sync"
+))]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! `logout()` beats a re-login in flight. Over real HTTP against the mock DSM, counting the
 //! login attempts it receives.
 
-#![cfg(feature = "mock")]
+#![cfg(all(feature = "mock", feature = "cloud-sync"))]
 
 mod common;
 

@@ -2,7 +2,7 @@
 //! 2FA with device tokens, SynoToken handling, and paging across a re-login with DSM capping
 //! the page size. All over real HTTP against the mock DSM.
 
-#![cfg(feature = "mock")]
+#![cfg(all(feature = "mock", feature = "cloud-sync"))]
 
 mod common;
 
@@ -270,10 +270,12 @@ async fn stream_survives_a_relogin_and_capped_pages() {
     let logins = dsm.requests().iter().filter(|r| is_login(r)).count();
     assert_eq!(logins, 1, "one re-login in the middle");
     let pages = dsm.requests().len() - logins;
-    assert_eq!(
-        pages,
-        1000usize.div_ceil(30) + 1,
-        "short pages do not end a stream with a total (one retried page)"
+    // Short pages do not end a stream with a total; each request in flight when the session
+    // ended (at most the 4 prefetched) is retried once.
+    let needed = 1000usize.div_ceil(30);
+    assert!(
+        (needed + 1..=needed + 4).contains(&pages),
+        "{pages} page requests for {needed} pages"
     );
 }
 

@@ -3,7 +3,7 @@
 //! stack underneath (its `log` records are captured too), during login with 2FA, calls, a
 //! re-login and logout.
 
-#![cfg(feature = "mock")]
+#![cfg(all(feature = "mock", feature = "cloud-sync"))]
 
 mod common;
 

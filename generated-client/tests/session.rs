@@ -1,6 +1,6 @@
 //! Login, logout and discovery against the mock DSM, over real HTTP.
 
-#![cfg(feature = "mock")]
+#![cfg(all(feature = "mock", feature = "cloud-sync"))]
 
 use synology_client::mock::{DEMO_PASSWORD, DEMO_USER, MockConfig, MockDsm};
 use synology_client::{Error, ErrorKind};

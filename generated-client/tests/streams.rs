@@ -2,7 +2,7 @@
 //! page before the total stops the stream with `Error::StreamStalled` after the items it did
 //! bring, within `total / page + 1` requests plus a small slack. Over real HTTP.
 
-#![cfg(feature = "mock")]
+#![cfg(all(feature = "mock", feature = "cloud-sync"))]
 
 mod common;
 #[path = "common/raw_server.rs"]
@@ -53,27 +53,36 @@ fn list_requests(dsm: &MockDsm) -> usize {
 
 #[tokio::test]
 async fn a_lying_total_with_an_ignored_offset_ends_at_the_second_page() {
-    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
-    // The same 10 entries whatever the offset, and a total of a million.
-    dsm.fail_with_http(LOG, "List", 200, page(0, 10, 1_000_000));
-    let stream = client
-        .cloud_sync()
-        .connection_log()
-        .list(1)
-        .limit(10)
-        .stream();
-    let (items, end) = drain(stream).await;
-    assert_eq!(items.len(), 10, "the first page's items are yielded once");
-    match end {
-        Some(Error::StreamStalled {
-            requests, reason, ..
-        }) => {
-            assert_eq!(requests, 2);
-            assert!(reason.contains("repeats the previous page"), "{reason}");
+    // One request at a time: the second page ends it. Prefetching: the pages requested ahead
+    // with it are sent (and cancelled), no more.
+    for (prefetch, sent) in [(1, 2), (4, 5)] {
+        let (dsm, client) = logged_in(MockConfig::dsm7()).await;
+        // The same 10 entries whatever the offset, and a total of a million.
+        dsm.fail_with_http(LOG, "List", 200, page(0, 10, 1_000_000));
+        let stream = client
+            .cloud_sync()
+            .connection_log()
+            .list(1)
+            .limit(10)
+            .stream()
+            .prefetch(prefetch);
+        let (items, end) = drain(stream).await;
+        assert_eq!(items.len(), 10, "the first page's items are yielded once");
+        match end {
+            Some(Error::StreamStalled {
+                requests, reason, ..
+            }) => {
+                assert_eq!(requests, sent, "prefetch {prefetch}");
+                assert!(reason.contains("repeats the previous page"), "{reason}");
+            }
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
+        let reached = list_requests(&dsm);
+        assert!(
+            (2..=sent as usize).contains(&reached),
+            "prefetch {prefetch}: {reached} requests reached the server"
+        );
     }
-    assert_eq!(list_requests(&dsm), 2);
 }
 
 #[tokio::test]
@@ -161,4 +170,25 @@ async fn a_total_that_grows_with_every_page_stops_at_the_request_bound() {
         bound,
         "no request past the bound"
     );
+}
+
+#[tokio::test]
+async fn a_stream_from_an_offset_ends_at_the_total_without_an_error() {
+    // DSM's offsets and total count from the first item, not from the builder's offset.
+    let (dsm, client) = logged_in(MockConfig::dsm7()).await;
+    let items: Vec<_> = (0..100)
+        .map(|i| json!({"time": i, "type": "info", "message": i.to_string()}))
+        .collect();
+    dsm.set_items(LOG, "List", items);
+    let stream = client
+        .cloud_sync()
+        .connection_log()
+        .list(1)
+        .offset(55)
+        .limit(10)
+        .stream();
+    let (items, end) = drain(stream).await;
+    assert!(end.is_none(), "{end:?}");
+    assert_eq!(items, (55..100).map(|i| i.to_string()).collect::<Vec<_>>());
+    assert_eq!(list_requests(&dsm), 5, "no request at or past the total");
 }

@@ -2,7 +2,7 @@
 //! DSM ships: its own CA signing the box's certificate). Verification is on by default; the
 //! extra root and the explicit switch are the two ways past it.
 
-#![cfg(feature = "mock")]
+#![cfg(all(feature = "mock", feature = "cloud-sync"))]
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use synology_client::mock::{DEMO_PASSWORD, DEMO_USER, MockConfig, MockDsm};

@@ -1,7 +1,7 @@
 //! One `dsm_call` span per call, carrying api, method, version, verb, HTTP status and
 //! elapsed time, on success and on failure.
 
-#![cfg(feature = "mock")]
+#![cfg(all(feature = "mock", feature = "cloud-sync"))]
 
 mod common;
 

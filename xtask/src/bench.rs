@@ -11,16 +11,16 @@ use anyhow::{Context, Result, bail};
 use crate::{synth, workspace_root};
 
 /// One row of the table.
-struct Row {
-    group: String,
-    name: String,
-    value: String,
-    baseline: String,
-    ratio: String,
-    target: String,
+pub(crate) struct Row {
+    pub(crate) group: String,
+    pub(crate) name: String,
+    pub(crate) value: String,
+    pub(crate) baseline: String,
+    pub(crate) ratio: String,
+    pub(crate) target: String,
 }
 
-fn cargo() -> String {
+pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
@@ -85,7 +85,11 @@ pub fn bench() -> Result<ExitCode> {
 
     let table = render(&rows, started.elapsed().as_secs());
     println!("{table}");
-    std::fs::write(root.join("BENCHMARKS.md"), &table).context("writing BENCHMARKS.md")?;
+    // The table is the page's head; the sections after it (measured by hand or by other
+    // commands) stay.
+    let path = root.join("BENCHMARKS.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    std::fs::write(&path, replace_head(&old, &table)).context("writing BENCHMARKS.md")?;
     eprintln!(
         "written to BENCHMARKS.md in {} s",
         started.elapsed().as_secs()
@@ -93,7 +97,7 @@ pub fn bench() -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_capture(cmd: &mut Command) -> Result<String> {
+pub(crate) fn run_capture(cmd: &mut Command) -> Result<String> {
     let out = cmd.output().with_context(|| format!("running {cmd:?}"))?;
     if !out.status.success() {
         bail!("{cmd:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
@@ -133,7 +137,7 @@ fn write_synthetic(root: &Path, dir: &Path, n: usize) -> Result<()> {
     Ok(())
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
@@ -366,11 +370,21 @@ fn render(rows: &[Row], seconds: u64) -> String {
         "# Benchmarks\n\n`cargo xtask bench`, run on {} ({cpus} CPUs, {model}), in {seconds} s.\n\
          Speeds are ratios against a baseline measured in the same run (ratio = baseline time / our time, \
          so 1.00 is as fast as the baseline). Timing is noisy on a shared machine; no test asserts any of it. \
-         The wall-clock request ratios of one build swing between about 0.84 and 1.01 from run to run here; \
-         the callgrind rows count the instructions the client process spends per call and repeat within \
-         about 1%, so they decide the request target.\n\n\
-         | group | measurement | value | baseline | ratio | target |\n| --- | --- | --- | --- | --- | --- |\n",
+         The request rows give each round's ratio besides the median's; the A/A rows run the floor against \
+         a second copy of itself, so their spread is what identical code shows here, and a wall-clock gap \
+         within it is noise. The callgrind rows count the instructions the client process spends per call \
+         and repeat within about 1%, so they decide the request target (see \"The gap under load\").\n\n\
+         ",
         today()
+    );
+    out.push_str(&table(rows));
+    out
+}
+
+/// The rows as a Markdown table.
+pub(crate) fn table(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "| group | measurement | value | baseline | ratio | target |\n| --- | --- | --- | --- | --- | --- |\n",
     );
     for r in rows {
         out.push_str(&format!(
@@ -381,8 +395,38 @@ fn render(rows: &[Row], seconds: u64) -> String {
     out
 }
 
+/// `doc` with everything before its first `## ` section replaced by `head`.
+fn replace_head(doc: &str, head: &str) -> String {
+    match doc.find("\n## ") {
+        Some(at) => format!("{}\n{}", head.trim_end(), &doc[at..]),
+        None => head.to_owned(),
+    }
+}
+
+/// `doc` with the section under `heading` (a `## ` line, up to the next one) replaced by
+/// `section` (which starts with that heading), or `section` put before the first `## `
+/// section when `doc` has none yet.
+pub(crate) fn replace_section(doc: &str, heading: &str, section: &str) -> String {
+    let section = section.trim_end();
+    let start = doc
+        .match_indices(heading)
+        .map(|(at, _)| at)
+        .find(|&at| at == 0 || doc[..at].ends_with('\n'));
+    match start {
+        Some(at) => {
+            let rest = &doc[at + heading.len()..];
+            let end = rest.find("\n## ").map_or("", |e| &rest[e..]);
+            format!("{}{section}\n{end}", &doc[..at])
+        }
+        None => match doc.find("\n## ") {
+            Some(at) => format!("{}\n\n{section}\n{}", doc[..at].trim_end(), &doc[at..]),
+            None => format!("{}\n\n{section}\n", doc.trim_end()),
+        },
+    }
+}
+
 /// Today's date (UTC) as YYYY-MM-DD.
-fn today() -> String {
+pub(crate) fn today() -> String {
     let days = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() / 86_400) as i64;
@@ -397,4 +441,40 @@ fn today() -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{replace_head, replace_section};
+
+    const DOC: &str = "# Benchmarks\n\nold table\n\n## Links\n\nold links\n\n## By hand\n\nkept\n";
+
+    #[test]
+    fn a_new_head_keeps_every_section() {
+        assert_eq!(
+            replace_head(DOC, "# Benchmarks\n\nnew table\n"),
+            "# Benchmarks\n\nnew table\n\n## Links\n\nold links\n\n## By hand\n\nkept\n"
+        );
+        assert_eq!(replace_head("", "# B\n"), "# B\n");
+    }
+
+    #[test]
+    fn a_section_is_replaced_in_place_or_added_after_the_head() {
+        assert_eq!(
+            replace_section(DOC, "## Links", "## Links\n\nnew links\n"),
+            "# Benchmarks\n\nold table\n\n## Links\n\nnew links\n\n## By hand\n\nkept\n"
+        );
+        assert_eq!(
+            replace_section(DOC, "## By hand", "## By hand\n\nnew\n"),
+            "# Benchmarks\n\nold table\n\n## Links\n\nold links\n\n## By hand\n\nnew\n"
+        );
+        assert_eq!(
+            replace_section(DOC, "## New", "## New\n\nfresh\n"),
+            "# Benchmarks\n\nold table\n\n## New\n\nfresh\n\n## Links\n\nold links\n\n## By hand\n\nkept\n"
+        );
+        assert_eq!(
+            replace_section("# B\n", "## New", "## New\n\nx\n"),
+            "# B\n\n## New\n\nx\n"
+        );
+    }
 }

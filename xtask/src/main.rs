@@ -2,6 +2,7 @@
 //! import dsm-lib`.
 
 mod bench;
+mod bench_links;
 mod import;
 mod synth;
 mod tidy;
@@ -19,6 +20,8 @@ commands:
   codegen --check  write nothing; exit 1 when any generated file is stale, missing or orphaned
   bench            benchmarks (codegen, compile cost, requests, decoding, discovery, memory)
                    printed as a table and written to BENCHMARKS.md
+  bench-links      paginated streams over a simulated slow link (prefetch, gzip, memory),
+                   written to BENCHMARKS.md's section on slow links
   demo             regenerate, then run the synology CLI against its embedded mock DSM
                    for every method of the spec, as json and as table
   import dsm-lib [DIR] [--out OUTDIR] [--check] [--only FAMILY...]
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
         }
         ["bench"] => bench::bench(),
         ["bench-codegen"] => bench::bench_codegen(),
+        ["bench-links"] => bench_links::bench_links(),
         ["bench-compile", sizes @ ..] => match sizes
             .iter()
             .map(|s| s.parse())

@@ -128,7 +128,11 @@ pub(super) fn builder(spec: &Spec, family: &Family, api: &Api, m: &Method) -> To
         },
     };
     let stream = m.pagination.as_ref().map(|p| {
-        let page = m.response.as_ref().map(|ty| rust_ty(spec, ty, Scope::Api(&family.module))).unwrap_or_default();
+        let page = m
+            .response
+            .as_ref()
+            .map(|ty| rust_ty(spec, ty, Scope::Api(&family.module)))
+            .unwrap_or_default();
         let item = rust_ty(spec, &p.item, Scope::Api(&family.module));
         let items = ident(&p.items_rust);
         let total = match &p.total {
@@ -144,14 +148,16 @@ pub(super) fn builder(spec: &Spec, family: &Family, api: &Api, m: &Method) -> To
             None => quote!(::std::option::Option::None),
         };
         quote! {
-            /// Streams every item, one page per request, starting at this builder's offset and
-            /// using its limit as the page size (a default page size when unset).
+            /// Streams every item, in order and once, starting at this builder's offset and
+            /// asking for its limit as the page size (a default page size when unset).
             ///
-            /// Ends when the items seen reach the total DSM reports, or at an empty page. A server
-            /// that brings no progress (an empty page before the total, a page repeating the
-            /// previous one, more pages than the total allows) ends it with
-            /// [`Error::StreamStalled`](crate::Error::StreamStalled); one page is held at a time.
-            pub fn stream(self) -> impl ::futures_core::Stream<Item = ::std::result::Result<#item, crate::Error>> + ::std::marker::Send + 'static {
+            /// After the first page, up to 4 pages are requested ahead, each read as soon as
+            /// it comes ([`Pages::prefetch`](crate::Pages::prefetch) sets how many). Ends when
+            /// the items seen reach the total DSM reports, or at an empty page. A server that
+            /// brings no progress (an empty page before the total, a page repeating the previous
+            /// one, more pages than the total allows) ends it with
+            /// [`Error::StreamStalled`](crate::Error::StreamStalled).
+            pub fn stream(self) -> crate::__rt::Pages<#item> {
                 crate::__rt::paginate(self.client, self.params, |page: #page| (page.#items, #total))
             }
         }

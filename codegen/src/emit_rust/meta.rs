@@ -34,7 +34,7 @@ pub(super) fn api_meta(api: &Api) -> TokenStream {
     }
 }
 
-/// A method's static: how to call it, its parameters, example and paging.
+/// A method's static: how to call it, its parameters, example, mock data and paging.
 pub(super) fn method_meta(spec: &Spec, family: &Family, api: &Api, m: &Method) -> TokenStream {
     let c = ident(&m.meta_static);
     let name = &m.wire;
@@ -57,6 +57,12 @@ pub(super) fn method_meta(spec: &Spec, family: &Family, api: &Api, m: &Method) -
             ParamKind::Const(v) => quote!(crate::__rt::ParamMeta::constant(#n, #v, #min),),
             ParamKind::Value {
                 encoding: Encoding::Json,
+                ty,
+            } if is_text(spec, ty) => {
+                quote!(crate::__rt::ParamMeta::value(#n, #required, #min, #secret).json_text(),)
+            }
+            ParamKind::Value {
+                encoding: Encoding::Json,
                 ..
             } => quote!(crate::__rt::ParamMeta::value(#n, #required, #min, #secret).json(),),
             ParamKind::Value { .. } => {
@@ -68,6 +74,10 @@ pub(super) fn method_meta(spec: &Spec, family: &Family, api: &Api, m: &Method) -
         Some(e) => quote!(::std::option::Option::Some(#e)),
         None => quote!(::std::option::Option::None),
     };
+    let mock_data = m
+        .mock_data
+        .iter()
+        .map(|(persona, data)| quote!((#persona, #data)));
     let pagination = match &m.pagination {
         Some(p) => {
             let idx = |name: &str| {
@@ -119,6 +129,7 @@ pub(super) fn method_meta(spec: &Spec, family: &Family, api: &Api, m: &Method) -
             #[cfg(test)]
             decode_json: #decode_json,
             example: #example,
+            mock_data: &[#(#mock_data),*],
             pagination: #pagination,
         };
     }
@@ -136,6 +147,18 @@ fn holds_secret<'a>(spec: &'a Spec, ty: &'a Ty, seen: &mut Vec<&'a str>) -> bool
                 TypeKind::Enum { .. } => false,
             }
         }
+        _ => false,
+    }
+}
+
+/// Whether values of `ty` are strings on the wire: text, a secret, a string-coded enum.
+fn is_text(spec: &Spec, ty: &Ty) -> bool {
+    match ty {
+        Ty::String | Ty::Secret => true,
+        Ty::Named(name) => spec
+            .types
+            .get(name)
+            .is_some_and(|t| matches!(t.kind, TypeKind::Enum { integer: false, .. })),
         _ => false,
     }
 }

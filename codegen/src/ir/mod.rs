@@ -9,6 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use ty::{Int, Ty, TyDisplay};
 
+/// The personas a spec's `mock_data` may name, oldest first: the DSM releases the mock can
+/// act as (`MockConfig::dsm5()`, `dsm6()`, `dsm7()`).
+pub const PERSONAS: [&str; 3] = ["dsm5", "dsm6", "dsm7"];
+
 /// How a parameter goes on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParamKind {
@@ -294,6 +298,9 @@ pub struct Method {
     pub notes: Vec<String>,
     /// The documented envelope, compact JSON.
     pub example: Option<String>,
+    /// What the mock answers as `data` for a persona instead of the example: (persona,
+    /// compact JSON), in [`PERSONAS`] order, each persona at most once.
+    pub mock_data: Vec<(String, String)>,
 }
 
 /// One parameter.

@@ -59,7 +59,7 @@ pub(super) fn example(
 
 /// Checks that a JSON value decodes as `ty`, the way the runtime decodes it (integers may be
 /// numeric strings, unknown enum values are fine, extra fields are ignored).
-fn check_value(
+pub(super) fn check_value(
     v: &Value,
     ty: &Ty,
     types: &BTreeMap<String, NamedType>,

@@ -2,14 +2,16 @@
 //!
 //! [`validate`] is the list of passes, each in the file named after its subject:
 //! declarations and family-level names (`names`), named types and their homes (`types`),
-//! APIs and methods (`apis`), parameters and pagination (`params`), examples
-//! (`examples`); `context` locates every message. Names follow the rules of
-//! [`crate::naming`]; every pair of spec items that would map to one Rust name is refused
-//! (ARCHITECTURE.md, "Invariants").
+//! APIs (`apis`) and each method (`methods`), parameters and pagination (`params`), examples
+//! (`examples`), the mock's data per persona (`mock_data`); `context` locates every
+//! message. Names follow the rules of [`crate::naming`]; every pair of spec items that would
+//! map to one Rust name is refused (ARCHITECTURE.md, "Invariants").
 
 mod apis;
 mod context;
 mod examples;
+mod methods;
+mod mock_data;
 mod names;
 mod params;
 mod types;
@@ -32,6 +34,8 @@ pub fn validate(files: &[(String, SpecFile)]) -> Result<Spec, SpecError> {
     names::family_level(&families, &decls, &mut diags);
     // 5. Each type's home family; types callers build; unused types.
     let types = types::homes(&mut families, types, &decls, &mut diags);
+    // 6. The mock's data per persona: a known method and persona, data of its response type.
+    mock_data::attach(files, &mut families, &types, &mut diags);
     if !diags.is_empty() {
         return Err(SpecError {
             diagnostics: context::in_file_order(diags),

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::apis::version_in;
 use super::context::Ctx;
 use super::examples::check_param_example;
+use super::methods::version_in;
 use super::types::{Known, resolve};
 use crate::error::closest;
 use crate::ir::*;
@@ -65,7 +65,11 @@ pub(super) fn param(
         cx.at(
             key,
             path,
-            format!("parameter `{wire}` would clash with the request builder's `{rust}()`"),
+            if naming::STREAM_METHODS.contains(&rust.as_str()) {
+                format!("parameter `{wire}` would be mistaken for the stream's `{rust}()` (`stream()` returns `Pages`)")
+            } else {
+                format!("parameter `{wire}` would clash with the request builder's `{rust}()`")
+            },
         );
         return None;
     }

@@ -1,6 +1,7 @@
 //! The `synology` command line (feature `cli`). The API subcommands are generated
-//! (`generated/cli/`); `api` and `apis` (raw calls, what the NAS publishes) are in `raw`; this
-//! module holds the global flags, the session set-up, output and exit codes.
+//! (`generated/cli/`); `api` and `apis` (raw calls, what the NAS publishes) are in `raw`,
+//! `mock-server` in `mock_server`; this module holds the global flags, the session set-up,
+//! output and exit codes.
 //!
 //! Exit codes: 0 ok; 1 unexpected; 2 usage (bad flags, bad configuration such as plain
 //! `http://` to a remote host without `--allow-insecure-http`, a bad `synology api` parameter);
@@ -14,6 +15,7 @@
 #![cfg_attr(not(feature = "all-apis"), allow(dead_code))]
 
 mod escape;
+mod mock_server;
 mod output;
 mod raw;
 
@@ -258,16 +260,7 @@ fn command() -> Command {
         .subcommands(api::commands())
         .subcommand(raw::api_command())
         .subcommand(raw::apis_command())
-        .subcommand(
-            Command::new("mock-server").about("Serve the mock DSM until interrupted; prints its URL first").arg(
-                Arg::new("port")
-                    .long("port")
-                    .value_name("N")
-                    .value_parser(value_parser!(u16))
-                    .default_value("0")
-                    .help("Port on 127.0.0.1; 0 picks a free one"),
-            ),
-        )
+        .subcommand(mock_server::command())
 }
 
 /// The `synology` binary.
@@ -321,7 +314,7 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
         .subcommand()
         .ok_or_else(|| Failure::usage("synology"))?;
     if family == "mock-server" {
-        return mock_server(sub.get_one::<u16>("port").copied().unwrap_or(0)).await;
+        return mock_server::run(sub).await;
     }
     // A raw call's arguments are checked before connecting: a bad one sends nothing.
     let raw_call = match family {
@@ -507,24 +500,6 @@ fn write_token(path: &Path, token: &DeviceToken) -> Result<(), Failure> {
             path.display()
         ))
     })
-}
-
-async fn mock_server(port: u16) -> Result<(), Failure> {
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let dsm = MockDsm::start_on(MockConfig::dsm7(), addr)
-        .await
-        .map_err(|e| Failure::Unexpected(format!("cannot start the mock DSM on {addr}: {e}")))?;
-    {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", dsm.url());
-        let _ = out.flush();
-    }
-    eprintln!("mock DSM serving; log in as {DEMO_USER} / {DEMO_PASSWORD}; Ctrl-C stops it");
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(|e| Failure::Unexpected(format!("cannot wait for Ctrl-C: {e}")))?;
-    drop(dsm);
-    Ok(())
 }
 
 #[cfg(test)]

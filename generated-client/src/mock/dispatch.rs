@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{Fault, RecordedRequest, State};
-use crate::rt::{MethodMeta, spec_api, spec_method};
+use super::{Fault, RecordedRequest, State, encryption};
+use crate::rt::{MethodMeta, ParamMeta, spec_api, spec_method};
 
 /// An HTTP answer.
 pub(crate) struct Answer {
     pub status: u16,
     pub body: Vec<u8>,
+    /// A `Set-Cookie` header's value.
+    pub set_cookie: Option<String>,
 }
 
 impl Answer {
@@ -19,12 +21,13 @@ impl Answer {
         Answer {
             status: 200,
             body: v.to_string().into_bytes(),
+            set_cookie: None,
         }
     }
-    fn error(code: i64) -> Self {
+    pub(super) fn error(code: i64) -> Self {
         Self::json(json!({"success": false, "error": {"code": code}}))
     }
-    fn data(data: Option<Value>) -> Self {
+    pub(super) fn data(data: Option<Value>) -> Self {
         match data {
             Some(d) => Self::json(json!({"success": true, "data": d})),
             None => Self::json(json!({"success": true})),
@@ -48,8 +51,9 @@ pub(crate) fn handle(
         let masked = params
             .iter()
             .map(|(k, v)| {
-                let secret =
-                    crate::secret::is_well_known_secret(k) || meta.is_some_and(|m| is_secret(m, k));
+                let secret = crate::secret::is_well_known_secret(k)
+                    || k.eq_ignore_ascii_case(encryption::CIPHER_KEY)
+                    || meta.is_some_and(|m| is_secret(m, k));
                 (k.clone(), if secret { "***".to_owned() } else { v.clone() })
             })
             .collect();
@@ -69,12 +73,21 @@ pub(crate) fn handle(
         Some(n) => state.expire_after = Some(n - 1),
         None => {}
     }
+    // An encrypted form carries the real parameters: opened here, they go through every
+    // check below as plain ones do (the log above keeps the form as it came, masked).
+    let params = match encryption::open(params) {
+        Ok(params) => params,
+        Err(refused) => return Answer::error(refused.code(&api)),
+    };
+    let api = params.get("api").cloned().unwrap_or_default();
+    let method = params.get("method").cloned().unwrap_or_default();
     if let Some(fault) = state.faults.get(&(api.clone(), method.clone())) {
         return match fault {
             Fault::Code(code) => Answer::error(*code),
             Fault::Raw { status, body } => Answer {
                 status: *status,
                 body: body.clone(),
+                set_cookie: None,
             },
         };
     }
@@ -87,11 +100,17 @@ pub(crate) fn handle(
     let Some(published) = state.config.published(&api) else {
         return Answer::error(102);
     };
-    // A real DSM routes by CGI file; Info also answers at query.cgi whatever it reports.
+    if let Some(answer) = encryption::login_page(published, cgi, &api, &method, version) {
+        return answer;
+    }
+    // A real DSM routes by CGI file; Info also answers at query.cgi whatever it reports, and
+    // Auth at auth.cgi (DSM 7.2 still takes a login posted there, as clients do by default).
     let info = api == "SYNO.API.Info";
-    if published.path != cgi && !(info && cgi == "query.cgi") {
+    let auth = api == "SYNO.API.Auth";
+    if published.path != cgi && !(info && cgi == "query.cgi") && !(auth && cgi == "auth.cgi") {
         return Answer::error(102);
     }
+    let strict = state.config.strict;
     // An API the spec does not model (published by a replayed API.Info answer, say) is one
     // the mock cannot serve: DSM's "no such API", as for a name nobody publishes.
     if spec_api(&api).is_none() {
@@ -111,35 +130,43 @@ pub(crate) fn handle(
     if !meta.offers(version) {
         return Answer::error(103);
     }
-    // Like DSM, every method answers a POST (raw calls send POST by default, keeping the
-    // session out of URLs); a GET reaches only methods declared GET, and SYNO.API.Info.
-    if meta.post && !post && !info {
+    // Like DSM, every method answers a GET and a POST; strict, a GET reaches only methods
+    // declared GET, and SYNO.API.Info.
+    if strict && meta.post && !post && !info {
         return Answer {
             status: 405,
             body: b"method not allowed".to_vec(),
+            set_cookie: None,
         };
     }
-    if meta.session {
+    // DSM answers a logout that names no session with success (one naming a dead session
+    // is still 119).
+    let bare_logout = auth && method == "logout" && !params.contains_key("_sid");
+    if meta.session && (strict || !bare_logout) {
         // A session is valid with no token header, or with the token issued with it.
         let valid = params
             .get("_sid")
             .and_then(|sid| state.sessions.get(sid))
             .is_some_and(|issued| token.is_none() || issued.as_deref() == token);
-        if !valid {
+        if !valid || session_used_up(state, &params) {
             return Answer::error(119);
         }
     }
+    // DSM answers `query` without the list of APIs as `query=all`.
+    let optional = |p: &ParamMeta| !strict && info && p.name == "query";
     if meta
         .params
         .iter()
-        .any(|p| p.required && p.constant.is_none() && !params.contains_key(p.name))
+        .any(|p| p.required && p.constant.is_none() && !params.contains_key(p.name) && !optional(p))
     {
         return Answer::error(114);
     }
     // A parameter declared JSON-encoded must hold JSON text, as DSM's JSON request format
-    // expects; anything else is an invalid parameter.
+    // expects; anything else is an invalid parameter, except that DSM takes bare text for a
+    // string (strict: not even that).
     if meta.params.iter().any(|p| {
         p.json
+            && (strict || !p.text)
             && params
                 .get(p.name)
                 .is_some_and(|v| serde_json::from_str::<Value>(v).is_err())
@@ -161,6 +188,27 @@ pub(crate) fn handle(
         }
         _ => answer(state, meta, &params),
     }
+}
+
+/// Counts a call against its session ([`super::MockDsm::expire_sessions_every`]): true when
+/// the session had answered all its calls, and has now ended.
+fn session_used_up(state: &mut State, params: &BTreeMap<String, String>) -> bool {
+    let (Some(every), Some(sid)) = (state.expire_every, params.get("_sid")) else {
+        return false;
+    };
+    if !state.session_calls.contains_key(sid) {
+        // A new session: forget the counts of sessions that ended otherwise.
+        let sessions = &state.sessions;
+        state.session_calls.retain(|s, _| sessions.contains_key(s));
+    }
+    let calls = state.session_calls.entry(sid.clone()).or_insert(0);
+    if *calls < every {
+        *calls += 1;
+        return false;
+    }
+    state.session_calls.remove(sid);
+    state.sessions.remove(sid);
+    true
 }
 
 fn is_secret(meta: &MethodMeta, name: &str) -> bool {
@@ -240,17 +288,27 @@ fn login(state: &mut State, params: &BTreeMap<String, String>, version: u32) -> 
     Answer::data(Some(data))
 }
 
-/// The configured or documented answer; for paginated methods, the page of the item set
+/// The answer a test configured, else the spec's data for the mock's persona (`mock_data`),
+/// else the documented example's, else `{}`; for paginated methods, the page of the item set
 /// that `offset` and `limit` select, with `total` set to the set's size.
 fn answer(state: &State, meta: &'static MethodMeta, params: &BTreeMap<String, String>) -> Answer {
     let key = (meta.api.name.to_owned(), meta.name.to_owned());
-    let example = meta
-        .example
-        .and_then(|e| serde_json::from_str::<Value>(e).ok())
-        .and_then(|mut e| e.get_mut("data").map(Value::take));
+    let persona = state.config.persona.key();
+    let spec_data = || {
+        let persona_data = meta
+            .mock_data
+            .iter()
+            .find(|(p, _)| *p == persona)
+            .and_then(|(_, d)| serde_json::from_str::<Value>(d).ok());
+        persona_data.or_else(|| {
+            meta.example
+                .and_then(|e| serde_json::from_str::<Value>(e).ok())
+                .and_then(|mut e| e.get_mut("data").map(Value::take))
+        })
+    };
     let mut data = match state.answers.get(&key) {
         Some(d) => Some(d.clone()),
-        None if meta.has_data => Some(example.unwrap_or_else(|| json!({}))),
+        None if meta.has_data => Some(spec_data().unwrap_or_else(|| json!({}))),
         None => None,
     };
     if let (Some(page), Some(Value::Object(obj))) = (&meta.pagination, data.as_mut()) {

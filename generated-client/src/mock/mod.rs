@@ -2,9 +2,12 @@
 //!
 //! It checks what a real DSM checks (API exists at that CGI path: 102, also for an API it
 //! publishes but the spec does not model; method exists, case-sensitively, in the version
-//! asked for: 103; version in range: 104, valid session: 119, required parameters: 114, and the HTTP verb the spec
-//! declares), answers each method's documented example, pages through configurable item sets,
-//! and records every request with its secrets masked.
+//! asked for: 103; version in range: 104, valid session: 119, required parameters: 114,
+//! JSON text where the API's request format is JSON: 120), as leniently as real DSM (either
+//! HTTP verb, `SYNO.API.Auth` also at `auth.cgi`; [`MockConfig::strict`] checks more),
+//! answers each method's documented example (or the spec's `mock_data` for the DSM release
+//! it acts as: [`Persona`], [`MockConfig::dsm5`], [`MockConfig::dsm6`], [`MockConfig::dsm7`]),
+//! pages through configurable item sets, and records every request with its secrets masked.
 //!
 //! It stays up when clients misbehave: the request log keeps the most recent
 //! [`MockConfig::DEFAULT_REQUEST_LOG_LIMIT`] requests ([`MockConfig::request_log_limit`]);
@@ -28,6 +31,9 @@
 //! ```
 
 mod dispatch;
+mod encryption;
+mod http;
+mod persona;
 // The tests call the Cloud Sync APIs the mock models.
 #[cfg(all(test, feature = "cloud-sync"))]
 mod tests;
@@ -39,16 +45,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State as AxumState};
-use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
 use crate::generated::APIS;
 use crate::{Client, Error};
+
+pub use persona::{DSM5_ENTRY_CGI, Persona};
 
 /// At most this many TLS handshakes run at once; more connections wait in the backlog.
 const MAX_TLS_HANDSHAKES: usize = 256;
@@ -84,6 +88,12 @@ pub struct MockConfig {
     tls_max_handshakes: usize,
     log_requests: bool,
     request_log_limit: usize,
+    /// Compress answers for clients that accept gzip.
+    gzip: bool,
+    /// Today's wire checks beyond real DSM's ([`MockConfig::strict`]).
+    strict: bool,
+    /// The DSM release it acts as: which of the spec's `mock_data` it answers.
+    persona: Persona,
 }
 
 #[derive(Debug, Clone)]
@@ -110,7 +120,9 @@ impl MockConfig {
 
     /// Like DSM 7: every spec API at its spec path and versions (with `requestFormat: JSON`
     /// for those the spec declares `request_format: json`); `SYNO.API.Auth` at `entry.cgi` up
-    /// to version 7. The demo user can log in.
+    /// to version 7; `SYNO.API.Encryption` (also answered at `encryption.cgi`) and
+    /// `SYNO.API.Auth.UIConfig` at `entry.cgi`. The demo user can log in, also with DSM's
+    /// encrypted login form.
     pub fn dsm7() -> Self {
         let apis = APIS
             .iter()
@@ -139,25 +151,56 @@ impl MockConfig {
             tls_max_handshakes: MAX_TLS_HANDSHAKES,
             log_requests: true,
             request_log_limit: Self::DEFAULT_REQUEST_LOG_LIMIT,
+            gzip: false,
+            strict: false,
+            persona: Persona::Dsm7,
         }
         .user(DEMO_USER, DEMO_PASSWORD)
         .api("SYNO.API.Auth", "entry.cgi", 1, 7)
         .api("SYNO.API.Info", "entry.cgi", 1, 1)
+        .api("SYNO.API.Encryption", "entry.cgi", 1, 1)
+        .api("SYNO.API.Auth.UIConfig", "entry.cgi", 1, 1)
     }
 
     /// Like DSM 6: `SYNO.API.Auth` at `auth.cgi` up to version 6, `SYNO.API.Info` at
-    /// `query.cgi`.
+    /// `query.cgi`, `SYNO.API.Encryption` at `encryption.cgi`, no `SYNO.API.Auth.UIConfig`;
+    /// answers the spec's `dsm6` data ([`Persona::Dsm6`]).
     pub fn dsm6() -> Self {
-        Self::dsm7()
+        let mut config = Self::dsm7()
             .api("SYNO.API.Auth", "auth.cgi", 1, 6)
             .api("SYNO.API.Info", "query.cgi", 1, 1)
+            .api("SYNO.API.Encryption", "encryption.cgi", 1, 1)
+            .without_api("SYNO.API.Auth.UIConfig");
+        config.persona = Persona::Dsm6;
+        config
+    }
+
+    /// Like DSM 5.2: `SYNO.API.Auth` at `auth.cgi` up to version 4, `SYNO.API.Info` at
+    /// `query.cgi`, `SYNO.API.Encryption` at `encryption.cgi`, no `SYNO.API.Auth.UIConfig`;
+    /// every `entry.cgi` API at [`DSM5_ENTRY_CGI`], as DSM 5 lists them; `SYNO.DSM.Info` at
+    /// `dsm/info.cgi` in version 1, `SYNO.Core.System` up to version 2, no
+    /// `SYNO.Storage.CGI.Storage`. Answers the spec's `dsm5` data ([`Persona::Dsm5`]).
+    pub fn dsm5() -> Self {
+        let mut config = persona::dsm5_layout(Self::dsm7());
+        config.persona = Persona::Dsm5;
+        config
+    }
+
+    /// The DSM release this configuration acts as: [`Persona::Dsm5`] from
+    /// [`dsm5`](Self::dsm5), and so on; from [`from_api_info`](Self::from_api_info), the one
+    /// its `SYNO.API.Auth` version says.
+    pub fn persona(&self) -> Persona {
+        self.persona
     }
 
     /// Like the NAS that gave `answer`, a recorded `SYNO.API.Info` `query=all` answer (the
     /// whole envelope, or its `data` object): publishes exactly the APIs it lists, at their
     /// paths, versions and request formats, and lists them all when asked. APIs the spec does
     /// not describe are listed but answer code 102 (no such API), as the mock cannot serve
-    /// them. The demo user can log in.
+    /// them, except the login page's `SYNO.API.Encryption` and `SYNO.API.Auth.UIConfig`. The
+    /// demo user can log in. Its [`persona`](Self::persona), whose `mock_data` it answers,
+    /// comes from the highest `SYNO.API.Auth` version listed: 7 or none is DSM 7, 5 or 6 is
+    /// DSM 6, 4 or lower DSM 5.
     pub fn from_api_info(answer: &str) -> Result<Self, serde_json::Error> {
         #[derive(serde::Deserialize)]
         #[serde(untagged)]
@@ -170,6 +213,7 @@ impl MockConfig {
         let (Answer::Envelope { data: entries } | Answer::Bare(entries)) =
             serde_json::from_str(answer)?;
         let mut config = Self::dsm7();
+        config.persona = Persona::of_auth_max(entries.get("SYNO.API.Auth").map(|e| e.max_version));
         config.request_formats = entries
             .iter()
             .filter_map(|(name, e)| Some((name.clone(), e.request_format.clone()?)))
@@ -226,6 +270,23 @@ impl MockConfig {
         self
     }
 
+    /// Checks more than real DSM does, to prove a client's wire form exactly: a method the
+    /// spec declares POST answers HTTP 405 to a GET; an HTTP method other than GET and POST
+    /// answers 405; every answer is labelled `text/plain` (so a client that relies on the
+    /// content type fails); `SYNO.API.Info` `query` needs its `query` parameter; logout needs
+    /// a session; on a `requestFormat: JSON` API every value must be JSON text (a bare
+    /// string is error 120).
+    ///
+    /// Without it (the default) the mock is as lenient as real DSM, so clients written
+    /// against real boxes work: GET and POST both reach every method, answers are
+    /// `application/json` envelopes (never HTTP 405), `query` defaults to `all`, logout
+    /// without `_sid` succeeds, and a string parameter of a JSON-format API may come as bare
+    /// text.
+    pub fn strict(mut self) -> Self {
+        self.strict = true;
+        self
+    }
+
     /// Keeps no request log (for load tests, where even a bounded log costs a copy of each
     /// request).
     pub fn without_request_log(mut self) -> Self {
@@ -237,6 +298,15 @@ impl MockConfig {
     /// [`DEFAULT_REQUEST_LOG_LIMIT`](Self::DEFAULT_REQUEST_LOG_LIMIT)); 0 keeps none.
     pub fn request_log_limit(mut self, n: usize) -> Self {
         self.request_log_limit = n;
+        self
+    }
+
+    /// Compresses every answer with gzip at level 1 (nginx's default `gzip_comp_level`) when
+    /// the request says `Accept-Encoding: gzip`, as a box or reverse proxy with nginx's `gzip
+    /// on` does; [`MockDsm::compressed_answers`] counts them. Off by default, so that what the
+    /// mock sends stays comparable with earlier measurements.
+    pub fn gzip(mut self, on: bool) -> Self {
+        self.gzip = on;
         self
     }
 
@@ -309,8 +379,9 @@ pub struct RecordedRequest {
     /// `/webapi/entry.cgi`
     pub path: String,
     /// Query and form parameters together; secrets read `***`: `_sid`, `passwd`, `password`,
-    /// `passphrase`, `otp_code`, `device_id`, `did`, `device_token` and `SynoToken` in any
-    /// case, and every parameter the spec marks secret.
+    /// `passphrase`, `otp_code`, `device_id`, `did`, `device_token`, `SynoToken` and the
+    /// encrypted login form `__cIpHeRtExT` in any case, and every parameter the spec marks
+    /// secret.
     pub params: BTreeMap<String, String>,
     /// Whether an `X-SYNO-TOKEN` header came with it.
     pub syno_token: bool,
@@ -333,6 +404,10 @@ struct State {
     next_session: u64,
     /// Requests left before every session ends.
     expire_after: Option<usize>,
+    /// Calls each session answers before it ends ([`MockDsm::expire_sessions_every`]).
+    expire_every: Option<usize>,
+    /// Calls answered so far per session id, while `expire_every` is set.
+    session_calls: HashMap<String, usize>,
     /// The most recent requests, oldest first, at most `config.request_log_limit`.
     requests: VecDeque<RecordedRequest>,
     answers: HashMap<Key, Value>,
@@ -340,6 +415,8 @@ struct State {
     faults: HashMap<Key, Fault>,
     /// Time to wait before answering a method.
     delays: HashMap<Key, std::time::Duration>,
+    /// Answers sent gzip-compressed.
+    compressed_answers: u64,
 }
 
 impl State {
@@ -392,7 +469,7 @@ impl MockDsm {
             ..State::default()
         }));
         let app = Router::new()
-            .route("/webapi/{*cgi}", any(serve))
+            .route("/webapi/{*cgi}", any(http::serve))
             .with_state(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let stop = async {
@@ -506,6 +583,15 @@ impl MockDsm {
         self.state().expire_after = Some(n);
     }
 
+    /// Ends each session after it has answered `n` calls (0 turns it off), again for every
+    /// new session: the next call with it gets code 119 and the client must log in again.
+    /// Only calls that need a session count (not the login, not `SYNO.API.Info`).
+    pub fn expire_sessions_every(&self, n: usize) {
+        let mut state = self.state();
+        state.expire_every = (n > 0).then_some(n);
+        state.session_calls.clear();
+    }
+
     /// The requests received so far, oldest first: all of them, or the most recent
     /// [`MockConfig::request_log_limit`] when there were more.
     pub fn requests(&self) -> Vec<RecordedRequest> {
@@ -516,6 +602,11 @@ impl MockDsm {
     pub fn clear_requests(&self) {
         self.state().requests.clear();
     }
+
+    /// How many answers went out gzip-compressed ([`MockConfig::gzip`]).
+    pub fn compressed_answers(&self) -> u64 {
+        self.state().compressed_answers
+    }
 }
 
 impl Drop for MockDsm {
@@ -524,47 +615,4 @@ impl Drop for MockDsm {
             let _ = tx.send(());
         }
     }
-}
-
-async fn serve(
-    AxumState(state): AxumState<Arc<Mutex<State>>>,
-    method: Method,
-    Path(cgi): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let post = method == Method::POST;
-    if !post && method != Method::GET {
-        return (StatusCode::METHOD_NOT_ALLOWED, "GET or POST").into_response();
-    }
-    let mut params: BTreeMap<String, String> = BTreeMap::new();
-    params.extend(form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned());
-    if post {
-        params.extend(form_urlencoded::parse(&body).into_owned());
-    }
-    let token = headers.get("x-syno-token").and_then(|v| v.to_str().ok());
-    let delay = {
-        let state = state.lock().unwrap_or_else(|e| e.into_inner());
-        let key = (
-            params.get("api").cloned().unwrap_or_default(),
-            params.get("method").cloned().unwrap_or_default(),
-        );
-        state.delays.get(&key).copied()
-    };
-    if let Some(delay) = delay {
-        tokio::time::sleep(delay).await;
-    }
-    let answer = {
-        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
-        dispatch::handle(&mut state, post, &cgi, params, token)
-    };
-    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    // Real DSM labels its JSON text/plain; the client must not care.
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        answer.body,
-    )
-        .into_response()
 }

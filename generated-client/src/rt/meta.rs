@@ -70,6 +70,10 @@ pub struct MethodMeta {
     /// The documented envelope, JSON.
     #[cfg_attr(not(feature = "mock"), allow(dead_code, reason = "the mock reads it"))]
     pub example: Option<&'static str>,
+    /// What the mock answers as `data` when it acts as a persona (`dsm5`, `dsm6`, `dsm7`),
+    /// instead of the example: (persona, JSON), from the spec's `mock_data`.
+    #[cfg_attr(not(feature = "mock"), allow(dead_code, reason = "the mock reads it"))]
+    pub mock_data: &'static [(&'static str, &'static str)],
     /// Paging.
     pub pagination: Option<PageMeta>,
 }
@@ -91,11 +95,21 @@ pub struct ParamMeta {
     /// Written as JSON text.
     #[cfg_attr(not(feature = "mock"), allow(dead_code, reason = "the mock reads it"))]
     pub json: bool,
+    /// A string written as JSON text: DSM also takes it bare (the mock, unless strict, too).
+    #[cfg_attr(not(feature = "mock"), allow(dead_code, reason = "the mock reads it"))]
+    pub text: bool,
 }
 
 impl MethodMeta {
-    /// Whether API version `version` has this method (the API's own range aside).
+    /// Whether API version `version` has this method (the API's own range aside). A version
+    /// below the lowest the spec describes for the API is one the spec knows nothing of
+    /// (DSM 5 publishes `SYNO.DSM.Info` version 1, which DSM 7's declarations, the imported
+    /// spec's source, no longer list): there every method counts as offered, so the NAS's
+    /// own published range decides.
     pub fn offers(&self, version: u32) -> bool {
+        if version < self.api.min_version {
+            return true;
+        }
         match self.versions {
             Some(set) => set.contains(&version),
             None => version >= self.min_version,
@@ -131,6 +145,7 @@ impl ParamMeta {
             secret,
             constant: None,
             json: false,
+            text: false,
         }
     }
 
@@ -138,6 +153,16 @@ impl ParamMeta {
     #[allow(dead_code, reason = "generated code uses it, per spec and features")]
     pub const fn json(self) -> Self {
         ParamMeta { json: true, ..self }
+    }
+
+    /// The same parameter, a string written as JSON text (DSM also takes it bare).
+    #[allow(dead_code, reason = "generated code uses it, per spec and features")]
+    pub const fn json_text(self) -> Self {
+        ParamMeta {
+            json: true,
+            text: true,
+            ..self
+        }
     }
 
     /// A parameter always sent with `value`.
@@ -149,6 +174,7 @@ impl ParamMeta {
             secret: false,
             constant: Some(value),
             json: false,
+            text: false,
         }
     }
 }

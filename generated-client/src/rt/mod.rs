@@ -4,8 +4,8 @@
 //! The contract is two files: `meta.rs`, the static tables generated code writes for each
 //! API, method and parameter, and `params.rs`, the request parameters its builders fill.
 //! Behind them, `decode.rs` turns response bytes into typed data or an `Error` (`call`),
-//! `paginate.rs` turns a paginated method into a stream, and `finite.rs` refuses float
-//! parameters that hold NaN or an infinity.
+//! `paginate.rs` turns a paginated method into a stream (`Pages`, which requests pages ahead
+//! in spawned tasks), and `finite.rs` refuses float parameters that hold NaN or an infinity.
 //!
 //! Lint policy: what only generated code calls (`call`, `paginate`, the setters, `de`'s
 //! decoders) carries its own `allow(dead_code)`, because whether a build uses it depends on
@@ -23,6 +23,7 @@ pub(crate) use crate::de;
 pub(crate) use decode::{decode, decode_json_op, decode_op, decode_op_or_null, decode_unit};
 pub use meta::{ApiMeta, ErrorMeta, MethodMeta, ParamMeta};
 pub(crate) use meta::{spec_api, spec_method};
+pub use paginate::Pages;
 pub use params::Params;
 pub use request::Request;
 

@@ -1,6 +1,8 @@
 //! A purpose-built HTTP/1.1 loopback server for the hostile-server tests: it answers from a
 //! script, and can misbehave in ways an HTTP framework would not let it (redirect anywhere,
-//! declare a gigabyte, send forever, dribble, stay silent).
+//! declare a gigabyte, send forever, dribble, stay silent), or hold an answer until the test
+//! lets it go (`Reply::later`, dropped with what it holds when the client goes away) and say
+//! when one was sent (`Reply::then_notify`).
 //!
 //! It parses each request (request line, headers, `Content-Length` body; query and form
 //! parameters decoded), counts requests per `(api, method)` and per listener, and records for
@@ -14,7 +16,9 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -119,6 +123,28 @@ pub enum Reply {
     /// Read the request, then answer nothing: the connection stays open until the peer closes
     /// it or `hold` passes.
     Silence { hold: Duration },
+    /// Await a future, then send the reply it gives ([`Reply::later`]). While it waits, the
+    /// connection is watched: when the peer closes it first, the future is dropped (so are
+    /// the values it holds, a drop guard say) and nothing is sent.
+    Later(Later),
+    /// Send `reply`, then notify `sent` (whatever became of the reply) ([`Reply::then_notify`]).
+    Notify {
+        reply: Box<Reply>,
+        sent: Arc<tokio::sync::Notify>,
+    },
+}
+
+/// The future of a [`Reply::Later`], shared by the clones of the reply: the first one sent
+/// awaits it, later ones close the connection at once.
+#[derive(Clone)]
+pub struct Later(Arc<Mutex<Option<Held>>>);
+
+type Held = Pin<Box<dyn Future<Output = Reply> + Send>>;
+
+impl std::fmt::Debug for Later {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Later(..)")
+    }
 }
 
 impl Reply {
@@ -133,6 +159,21 @@ impl Reply {
     /// `200`, `{"success":true,"data":data}`.
     pub fn ok(data: Value) -> Reply {
         Reply::json(json!({"success": true, "data": data}).to_string())
+    }
+
+    /// The reply `future` gives, once it gives one; dropped unsent when the peer closes the
+    /// connection first. Bytes the peer sends meanwhile are discarded (HTTP clients do not
+    /// pipeline).
+    pub fn later(future: impl Future<Output = Reply> + Send + 'static) -> Reply {
+        Reply::Later(Later(Arc::new(Mutex::new(Some(Box::pin(future))))))
+    }
+
+    /// This reply, then a notification to `sent` (a permit, if nobody waits yet).
+    pub fn then_notify(self, sent: &Arc<tokio::sync::Notify>) -> Reply {
+        Reply::Notify {
+            reply: Box::new(self),
+            sent: sent.clone(),
+        }
     }
 }
 
@@ -509,6 +550,25 @@ const JSON_START: &[u8] = br#"{"success":true,"data":{"total":1,"connections":["
 async fn answer(stream: &mut TcpStream, reply: Reply, served: &Served) -> bool {
     const TEXT: &str = "Content-Type: text/plain; charset=\"UTF-8\"";
     match reply {
+        Reply::Later(Later(future)) => {
+            let Some(future) = future.lock().unwrap().take() else {
+                served.finish(End::Complete);
+                return false;
+            };
+            let reply = tokio::select! {
+                reply = future => reply,
+                () = peer_gone(stream) => {
+                    served.finish(End::PeerClosed);
+                    return false;
+                }
+            };
+            Box::pin(answer(stream, reply, served)).await
+        }
+        Reply::Notify { reply, sent } => {
+            let keep_alive = Box::pin(answer(stream, *reply, served)).await;
+            sent.notify_one();
+            keep_alive
+        }
         Reply::Json { status, body } => {
             let ok = write_head(
                 stream,
@@ -656,6 +716,12 @@ async fn answer(stream: &mut TcpStream, reply: Reply, served: &Served) -> bool {
             }
         }
     }
+}
+
+/// Reads (and discards) until the peer closes the connection or it fails.
+async fn peer_gone(stream: &mut TcpStream) {
+    let mut sink = [0u8; 1024];
+    while let Ok(1..) = stream.read(&mut sink).await {}
 }
 
 /// A realistic DSM 7 `SYNO.API.Info` `query=all` answer for the APIs this client knows.

@@ -94,6 +94,7 @@ pub(crate) static LOGIN: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"did\":\"d3vic3t0ken\",\"is_portal_port\":false,\"sid\":\"s3ssi0nid\",\"synotoken\":\"--------\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -112,6 +113,7 @@ pub(crate) static LOGOUT: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,
     example: ::std::option::Option::Some("{\"success\":true}"),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 

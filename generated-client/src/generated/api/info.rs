@@ -30,6 +30,7 @@ pub(crate) static QUERY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"SYNO.API.Auth\":{\"maxVersion\":6,\"minVersion\":1,\"path\":\"auth.cgi\"},\"SYNO.API.Info\":{\"maxVersion\":1,\"minVersion\":1,\"path\":\"query.cgi\"},\"SYNO.CloudSync\":{\"maxVersion\":1,\"minVersion\":1,\"path\":\"entry.cgi\",\"requestFormat\":\"JSON\"}},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 

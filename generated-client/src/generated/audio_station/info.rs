@@ -50,5 +50,6 @@ pub(crate) static GETINFO: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"ame_status\":{\"ame_major_version\":1,\"has_aac\":true,\"has_license\":true,\"is_aac_activated\":true,\"is_ame_broken\":true,\"is_ame_install\":true,\"need_aac_transcoding\":true},\"browse_personal_library\":\"text\",\"dsd_decode_capability\":true,\"enable_equalizer\":true,\"enable_personal_library\":true,\"enable_user_home\":true,\"has_music_share\":true,\"is_manager\":true,\"playing_queue_max\":1,\"privilege\":{\"playlist_edit\":true,\"remote_player\":true,\"sharing\":true,\"tag_edit\":true,\"upnp_browse\":true},\"remote_controller\":true,\"same_subnet\":true,\"serial_number\":\"text\",\"settings\":{\"audio_show_virtual_library\":true,\"disable_upnp\":true,\"enable_download\":true,\"prefer_using_html5\":true,\"transcode_to_mp3\":true},\"sid\":\"text\",\"support_bluetooth\":true,\"support_usb\":true,\"support_virtual_library\":true,\"transcode_capability\":[\"text\"],\"version\":1,\"version_string\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

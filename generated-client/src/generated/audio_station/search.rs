@@ -50,5 +50,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"albumTotal\":1,\"albums\":[{\"album_artist\":\"text\",\"artist\":\"text\",\"display_artist\":\"text\",\"name\":\"text\",\"year\":1}],\"artistTotal\":1,\"artists\":[{\"name\":\"text\"}],\"songTotal\":1,\"songs\":[{\"id\":\"text\",\"path\":\"text\",\"title\":\"text\",\"type\":\"text\"}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

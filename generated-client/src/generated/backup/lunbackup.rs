@@ -358,6 +358,7 @@ pub(crate) static APPLY_LUN: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -376,6 +377,7 @@ pub(crate) static BKPNOW: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -394,6 +396,7 @@ pub(crate) static CANCEL: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -412,6 +415,7 @@ pub(crate) static CHECK_DIR: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -430,6 +434,7 @@ pub(crate) static CHECK_LUN: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -448,6 +453,7 @@ pub(crate) static DELETE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -466,6 +472,7 @@ pub(crate) static DO_CKSUM: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -484,6 +491,7 @@ pub(crate) static ENUM_LOCAL_BKP_DEST: crate::__rt::MethodMeta = crate::__rt::Me
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -502,6 +510,7 @@ pub(crate) static ENUM_LOCAL_LUN_DIR: crate::__rt::MethodMeta = crate::__rt::Met
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -520,6 +529,7 @@ pub(crate) static ENUM_LOCAL_RESTORE_LUN_NAME: crate::__rt::MethodMeta = crate::
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -538,6 +548,7 @@ pub(crate) static ENUM_LOCAL_SHARE: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -556,6 +567,7 @@ pub(crate) static ENUM_LUN: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -574,6 +586,7 @@ pub(crate) static ENUM_NET_LUN_DIR: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -592,6 +605,7 @@ pub(crate) static ENUM_NET_RESTORE_LUN_NAME: crate::__rt::MethodMeta = crate::__
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -610,6 +624,7 @@ pub(crate) static ENUM_REMOTE_SHARE: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -628,6 +643,7 @@ pub(crate) static ENUM_VOLUME: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -646,6 +662,7 @@ pub(crate) static GET_CKSUM_STATUS: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -664,6 +681,7 @@ pub(crate) static GET_LOCAL_DEST_DIR: crate::__rt::MethodMeta = crate::__rt::Met
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -682,6 +700,7 @@ pub(crate) static GET_REMOTE_DEST_DIR: crate::__rt::MethodMeta = crate::__rt::Me
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -700,6 +719,7 @@ pub(crate) static GET_SELF_HOST: crate::__rt::MethodMeta = crate::__rt::MethodMe
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -718,6 +738,7 @@ pub(crate) static IS_BKP_SET_CONFLICT: crate::__rt::MethodMeta = crate::__rt::Me
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -736,6 +757,7 @@ pub(crate) static LOAD_DEFAULT_ADV_SCHEDULE: crate::__rt::MethodMeta = crate::__
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -754,6 +776,7 @@ pub(crate) static LOAD_DEST_STATUS: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -772,6 +795,7 @@ pub(crate) static LOAD_LUN_BKP_CONF: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -790,6 +814,7 @@ pub(crate) static LOAD_RESTORE_PROGRESS: crate::__rt::MethodMeta = crate::__rt::
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -808,6 +833,7 @@ pub(crate) static LOAD_SCHEDULE: crate::__rt::MethodMeta = crate::__rt::MethodMe
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -826,6 +852,7 @@ pub(crate) static LOAD_TASK: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -844,6 +871,7 @@ pub(crate) static NET_BKP_HOST: crate::__rt::MethodMeta = crate::__rt::MethodMet
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -862,6 +890,7 @@ pub(crate) static REMOTE_VERSION_CHECK: crate::__rt::MethodMeta = crate::__rt::M
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -880,6 +909,7 @@ pub(crate) static RESTORE_CANCEL: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -898,6 +928,7 @@ pub(crate) static RESTORE_LUN: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -916,5 +947,6 @@ pub(crate) static TEST_CONNECTIONS: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -246,6 +246,7 @@ pub(crate) static BACKUP: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -264,6 +265,7 @@ pub(crate) static CANCEL: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -282,6 +284,7 @@ pub(crate) static CANCEL_AND_DISCARD: crate::__rt::MethodMeta = crate::__rt::Met
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -300,6 +303,7 @@ pub(crate) static CORRECT_SYNORBD: crate::__rt::MethodMeta = crate::__rt::Method
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -318,6 +322,7 @@ pub(crate) static CREATE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -336,6 +341,7 @@ pub(crate) static DELETE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -354,6 +360,7 @@ pub(crate) static DISCARD: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -377,6 +384,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"data_enc\":true,\"data_type\":\"text\",\"ext3ShareList\":{},\"name\":\"text\",\"repo_id\":1,\"repository\":{\"bucket\":\"text\",\"container\":\"text\",\"key\":\"text\",\"name\":\"text\",\"repo_id\":1,\"secret\":\"text\",\"target_type\":\"text\",\"transfer_type\":\"text\"},\"schedule\":{\"schedule\":{\"date\":\"text\",\"date_type\":1,\"hour\":1,\"last_work_hour\":1,\"min\":1,\"monthly_week\":{},\"next_trigger_time\":\"text\",\"repeat\":1,\"repeat_hour\":1,\"repeat_hour_store_config\":[1],\"repeat_min\":1,\"repeat_min_store_config\":{},\"week_name\":\"text\"},\"schedule_enable\":true},\"source\":{\"app_config\":{},\"app_list\":[\"text\"],\"app_name_list\":[\"text\"],\"backup_filter\":{\"exclude_list\":{},\"whitelist\":{}},\"backup_volumes\":{},\"file_list\":[{\"dataEncrypted\":true,\"encryptedShare\":true,\"fileSystem\":\"text\",\"fileSystemType\":\"text\",\"folderPath\":\"text\",\"fullPath\":\"text\",\"isValidSource\":true,\"missing\":true}],\"folder_list\":[{\"dataEncrypted\":true,\"encryptedShare\":true,\"fileSystem\":\"text\",\"fileSystemType\":\"text\",\"folderPath\":\"text\",\"fullPath\":\"text\",\"isValidSource\":true,\"missing\":true}],\"share_list\":{\"a key\":{\"dataEncrypted\":true,\"encryptedShare\":true,\"fileSystem\":\"text\",\"fileSystemType\":\"text\",\"fullPath\":\"text\",\"isValidSource\":true}}},\"state\":\"text\",\"status\":\"text\",\"target_id\":\"text\",\"target_type\":\"text\",\"task_id\":1,\"transfer_type\":\"text\",\"type\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -395,6 +403,7 @@ pub(crate) static GET_CURRENT_DSM_STORAGE_LAYOUT: crate::__rt::MethodMeta = crat
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -413,6 +422,7 @@ pub(crate) static GET_SUPPORT_CLOUD: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -431,6 +441,7 @@ pub(crate) static IMPORT: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -444,7 +455,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[
         crate::__rt::ParamMeta::value("additional", false, 1, false).json(),
-        crate::__rt::ParamMeta::value("sort_by", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("sort_by", false, 1, false).json_text(),
     ],
     has_data: true,
     typed: true,
@@ -454,6 +465,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"is_data_restoring\":true,\"is_downloading\":true,\"is_lun_restoring\":true,\"is_restoring\":true,\"is_snapshot_restoring\":true,\"task_list\":[{\"data_enc\":true,\"data_type\":\"text\",\"ext3ShareList\":{},\"is_modified\":true,\"last_bkp_end_time\":\"text\",\"last_bkp_result\":\"text\",\"last_bkp_time\":\"text\",\"name\":\"text\",\"repo_id\":1,\"source\":{\"app_config\":{},\"app_list\":[\"text\"],\"app_name_list\":[\"text\"],\"backup_filter\":{\"exclude_list\":{},\"whitelist\":{}},\"backup_volumes\":{},\"file_list\":[{\"dataEncrypted\":true,\"encryptedShare\":true,\"fileSystem\":\"text\",\"fileSystemType\":\"text\",\"folderPath\":\"text\",\"fullPath\":\"text\",\"isValidSource\":true,\"missing\":true}],\"folder_list\":[{\"dataEncrypted\":true,\"encryptedShare\":true,\"fileSystem\":\"text\",\"fileSystemType\":\"text\",\"folderPath\":\"text\",\"fullPath\":\"text\",\"isValidSource\":true,\"missing\":true}],\"share_list\":{\"a key\":{\"dataEncrypted\":true,\"encryptedShare\":true,\"fileSystem\":\"text\",\"fileSystemType\":\"text\",\"fullPath\":\"text\",\"isValidSource\":true}}},\"state\":\"text\",\"status\":\"text\",\"target_id\":\"text\",\"target_type\":\"text\",\"task_id\":1,\"transfer_type\":\"text\",\"type\":\"text\"}],\"total\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -472,6 +484,7 @@ pub(crate) static MARK: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -490,6 +503,7 @@ pub(crate) static REAUTH: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -508,6 +522,7 @@ pub(crate) static RELINK: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -526,6 +541,7 @@ pub(crate) static RESUME: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -544,6 +560,7 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -568,6 +585,7 @@ pub(crate) static STATUS: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"is_modified\":true,\"last_bkp_end_time\":\"text\",\"last_bkp_error\":\"text\",\"last_bkp_error_code\":1,\"last_bkp_result\":\"text\",\"last_bkp_success_time\":\"text\",\"last_bkp_success_version\":\"text\",\"last_bkp_time\":\"text\",\"next_bkp_time\":\"text\",\"schedule\":{\"schedule\":{\"date\":\"text\",\"date_type\":1,\"hour\":1,\"last_work_hour\":1,\"min\":1,\"monthly_week\":{},\"next_trigger_time\":\"text\",\"repeat\":1,\"repeat_hour\":1,\"repeat_hour_store_config\":[1],\"repeat_min\":1,\"repeat_min_store_config\":{},\"week_name\":\"text\"},\"schedule_enable\":true},\"state\":\"text\",\"status\":\"text\",\"task_id\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -586,5 +604,6 @@ pub(crate) static SUSPEND: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"list\":[{\"name\":\"text\",\"type\":\"text\",\"uid\":1,\"value\":\"text\"}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

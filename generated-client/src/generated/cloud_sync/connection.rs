@@ -233,6 +233,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"connections\":[{\"account\":\"user@gmail.com\",\"cloud_type\":\"gdrive\",\"conn_id\":1,\"display_name\":\"My Google Drive\",\"status\":\"connected\"}],\"total\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -253,6 +254,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"account\":\"user@gmail.com\",\"cloud_type\":\"gdrive\",\"conn_id\":1,\"display_name\":\"My Google Drive\",\"quota_total\":17179869184,\"quota_used\":5368709120,\"status\":\"connected\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -271,6 +273,7 @@ pub(crate) static PAUSE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,
     example: ::std::option::Option::Some("{\"success\":true}"),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -289,6 +292,7 @@ pub(crate) static RESUME: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,
     example: ::std::option::Option::Some("{\"success\":true}"),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 

@@ -1196,18 +1196,16 @@ impl GetLogRequest {
         crate::__rt::call(&self.client, self.params).await
     }
 
-    /// Streams every item, one page per request, starting at this builder's offset and
-    /// using its limit as the page size (a default page size when unset).
+    /// Streams every item, in order and once, starting at this builder's offset and
+    /// asking for its limit as the page size (a default page size when unset).
     ///
-    /// Ends when the items seen reach the total DSM reports, or at an empty page. A server
-    /// that brings no progress (an empty page before the total, a page repeating the
-    /// previous one, more pages than the total allows) ends it with
-    /// [`Error::StreamStalled`](crate::Error::StreamStalled); one page is held at a time.
-    pub fn stream(
-        self,
-    ) -> impl ::futures_core::Stream<
-        Item = ::std::result::Result<super::SyncLogEntry, crate::Error>,
-    > + ::std::marker::Send + 'static {
+    /// After the first page, up to 4 pages are requested ahead, each read as soon as
+    /// it comes ([`Pages::prefetch`](crate::Pages::prefetch) sets how many). Ends when
+    /// the items seen reach the total DSM reports, or at an empty page. A server that
+    /// brings no progress (an empty page before the total, a page repeating the previous
+    /// one, more pages than the total allows) ends it with
+    /// [`Error::StreamStalled`](crate::Error::StreamStalled).
+    pub fn stream(self) -> crate::__rt::Pages<super::SyncLogEntry> {
         crate::__rt::paginate(
             self.client,
             self.params,
@@ -1245,7 +1243,7 @@ pub(crate) static LIST_CONN: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[
         crate::__rt::ParamMeta::value("is_tray", false, 1, false).json(),
-        crate::__rt::ParamMeta::value("group_by", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("group_by", false, 1, false).json_text(),
     ],
     has_data: true,
     typed: true,
@@ -1255,6 +1253,7 @@ pub(crate) static LIST_CONN: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"conn\":[{\"cloud_status\":1,\"id\":3,\"link_status\":1,\"resource\":\"\",\"status\":\"uptodate\",\"task_display_name\":\"Dropbox\",\"task_name\":\"Dropbox\",\"type\":\"db\",\"type_id\":2,\"unfinished_files\":0,\"user_id\":\"dbid:AAB1\",\"user_name\":\"john.doe\"}],\"is_admin_mode\":true,\"is_pause\":false,\"notification\":null,\"total\":1,\"tray_status\":\"uptodate\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1275,6 +1274,7 @@ pub(crate) static GET_PROPERTY: crate::__rt::MethodMeta = crate::__rt::MethodMet
     example: ::std::option::Option::Some(
         "{\"data\":{\"auth_version\":\"\",\"bucket_name\":\"\",\"container_name\":\"\",\"project_id\":\"\",\"public_url\":\"\",\"quota_total\":2147483648,\"quota_used\":423330996,\"region\":\"\",\"server_addr\":\"\",\"shared_drive_name\":\"\",\"storage_class\":\"\",\"type\":\"db\",\"type_id\":2,\"user_name\":\"john.doe\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1295,6 +1295,7 @@ pub(crate) static GET_CONNECTION_SETTING: crate::__rt::MethodMeta = crate::__rt:
     example: ::std::option::Option::Some(
         "{\"data\":{\"client_type\":\"db\",\"isSSE\":false,\"is_enabled_schedule\":false,\"max_download_speed\":0,\"max_upload_speed\":0,\"part_size\":0,\"pull_event_period\":60,\"schedule_info\":\"111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111\",\"storage_class\":\"\",\"task_name\":\"Dropbox\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1315,6 +1316,7 @@ pub(crate) static LIST_SESS: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"sess\":[{\"cloud_type_str\":\"db\",\"conn_id\":3,\"error\":0,\"error_desc\":\"\",\"link_status\":1,\"local_sync_path\":\"/team/reports\",\"remote_folder_id\":\"id:a4ayc_80_OEAAAAAAAAAXw\",\"remote_sync_path\":\"/reports\",\"sess_id\":4,\"sync_direction\":\"BIDIRECTION\",\"sync_status\":\"uptodate\"}],\"total\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1335,6 +1337,7 @@ pub(crate) static GET_SELECTIVE_SYNC_CONFIG: crate::__rt::MethodMeta = crate::__
     example: ::std::option::Option::Some(
         "{\"data\":{\"filtered_extensions\":[\"iso\",\"tmp\"],\"filtered_max_upload_size\":1048576,\"filtered_names\":[\".DS_Store\"],\"filtered_paths\":[\"/reports/archive\"],\"user_defined_extensions\":[\"iso\"],\"user_defined_names\":[\".DS_Store\"]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1355,6 +1358,7 @@ pub(crate) static GET_SESSION_SETTING: crate::__rt::MethodMeta = crate::__rt::Me
     example: ::std::option::Option::Some(
         "{\"data\":{\"enable_server_encryption\":false,\"enc_key_exportable\":false,\"google_drive_convert_online_doc\":false,\"no_delete\":true,\"sync_attr_check_option\":true,\"sync_direction\":\"BIDIRECTION\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1375,6 +1379,7 @@ pub(crate) static GET_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMeta 
     example: ::std::option::Option::Some(
         "{\"data\":{\"admin_mode\":\"enable\",\"log_count\":20000,\"repo_vol_path\":\"/volume1\",\"sync_mode\":false,\"volume_count\":1,\"volume_list\":[{\"desc\":\"\",\"display\":\"Volume 1 (Available capacity:  715.84 GB )\",\"mount_point\":\"/volume1\",\"size_free\":\"768625090560\",\"size_total\":\"955458760704\",\"value\":\"1\",\"vol_desc\":\"\"}],\"worker_count\":3},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1393,6 +1398,7 @@ pub(crate) static PAUSE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1411,6 +1417,7 @@ pub(crate) static RESUME: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json_unit,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1426,7 +1433,7 @@ pub(crate) static GET_LOG: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
         crate::__rt::ParamMeta::value("connection_id", true, 1, false).json(),
         crate::__rt::ParamMeta::value("offset", false, 1, false).json(),
         crate::__rt::ParamMeta::value("limit", false, 1, false).json(),
-        crate::__rt::ParamMeta::value("keyword", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("keyword", false, 1, false).json_text(),
         crate::__rt::ParamMeta::value("date_from", false, 1, false).json(),
         crate::__rt::ParamMeta::value("date_to", false, 1, false).json(),
         crate::__rt::ParamMeta::value("log_level", false, 1, false).json(),
@@ -1440,6 +1447,7 @@ pub(crate) static GET_LOG: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"items\":[{\"action\":1,\"error_code\":-36,\"file_name\":\"report.pdf\",\"file_type\":\"file\",\"log_level\":2,\"path\":\"/team/report.pdf\",\"session_id\":4,\"time\":1724418508}],\"total\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::Some(crate::__rt::PageMeta {
         offset: 1,
         limit: 2,
@@ -1464,6 +1472,7 @@ pub(crate) static CHECK_SERVER_EVER_ENCRYPTED: crate::__rt::MethodMeta = crate::
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1483,6 +1492,7 @@ pub(crate) static CREATE_ACS_CONTAINER: crate::__rt::MethodMeta = crate::__rt::M
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1502,6 +1512,7 @@ pub(crate) static CREATE_B2_BUCKET: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1521,6 +1532,7 @@ pub(crate) static CREATE_GCS_BUCKET: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1540,6 +1552,7 @@ pub(crate) static CREATE_LINK: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1559,6 +1572,7 @@ pub(crate) static CREATE_OPENSTACK_CONTAINER: crate::__rt::MethodMeta = crate::_
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1578,6 +1592,7 @@ pub(crate) static CREATE_S3_BUCKET: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1597,6 +1612,7 @@ pub(crate) static CREATE_SERVER_FOLDER: crate::__rt::MethodMeta = crate::__rt::M
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1616,6 +1632,7 @@ pub(crate) static CREATE_SESSION: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1635,6 +1652,7 @@ pub(crate) static DUMP_EVENT_TREE: crate::__rt::MethodMeta = crate::__rt::Method
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1654,6 +1672,7 @@ pub(crate) static EXPORT_KEY: crate::__rt::MethodMeta = crate::__rt::MethodMeta 
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1673,6 +1692,7 @@ pub(crate) static EXPORT_KEY_BY_NAME: crate::__rt::MethodMeta = crate::__rt::Met
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1692,6 +1712,7 @@ pub(crate) static GET_AVAILABLE_CLOUDS: crate::__rt::MethodMeta = crate::__rt::M
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1713,6 +1734,7 @@ pub(crate) static GET_CONN_AUTH_INFO: crate::__rt::MethodMeta = crate::__rt::Met
     example: ::std::option::Option::Some(
         "{\"data\":{\"access_key\":\"text\",\"access_token\":\"text\",\"auth_pass\":\"text\",\"auth_scheme\":1,\"auth_user\":\"text\",\"bucket_id\":\"text\",\"bucket_name\":\"text\",\"client_id\":\"text\",\"client_type\":\"text\",\"cloud_status\":1,\"conn_id\":1,\"container_name\":\"text\",\"distinct_member_home\":true,\"download_url\":\"text\",\"openstack_api_key\":\"text\",\"openstack_domain_id\":\"text\",\"openstack_domain_name\":\"text\",\"openstack_identity_service_url\":\"text\",\"openstack_identity_service_version\":\"text\",\"openstack_password\":\"text\",\"openstack_proj_id\":\"text\",\"openstack_region\":\"text\",\"openstack_tenant_id\":\"text\",\"openstack_tenant_name\":\"text\",\"openstack_token\":\"text\",\"public_url\":\"text\",\"refresh_token\":\"text\",\"resource\":\"text\",\"root_folder_id\":\"text\",\"root_folder_path\":\"text\",\"secret_key\":\"text\",\"server_addr\":\"text\",\"service_host\":\"text\",\"system_group_id\":\"text\",\"team_member_id\":\"text\",\"team_shared_dropbox\":true,\"unique_id\":\"text\",\"user_name\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1732,6 +1754,7 @@ pub(crate) static GET_DEFAULT_SELECTIVE_SYNC_CONFIG: crate::__rt::MethodMeta = c
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1751,6 +1774,7 @@ pub(crate) static GET_OAUTH_INFO: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1772,6 +1796,7 @@ pub(crate) static GET_RECENTLY_CHANGE: crate::__rt::MethodMeta = crate::__rt::Me
     example: ::std::option::Option::Some(
         "{\"data\":{\"history_items\":[{\"action\":1,\"base_name\":\"text\",\"log_level\":1,\"path\":\"text\",\"session_id\":1,\"syncfolder_basename\":\"text\"}],\"is_admin_mode\":true,\"processing_items\":{},\"server_merge_items\":{}},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1786,8 +1811,8 @@ pub(crate) static GET_SELECTIVE_FOLDER_LIST: crate::__rt::MethodMeta = crate::__
     session: true,
     params: &[
         crate::__rt::ParamMeta::value("exists_type", false, 1, false).json(),
-        crate::__rt::ParamMeta::value("file_id", false, 1, false).json(),
-        crate::__rt::ParamMeta::value("path", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("file_id", false, 1, false).json_text(),
+        crate::__rt::ParamMeta::value("path", false, 1, false).json_text(),
         crate::__rt::ParamMeta::value("session_id", false, 1, false).json(),
     ],
     has_data: true,
@@ -1798,6 +1823,7 @@ pub(crate) static GET_SELECTIVE_FOLDER_LIST: crate::__rt::MethodMeta = crate::__
     example: ::std::option::Option::Some(
         "{\"data\":{\"children\":[{\"exists_type\":1,\"file_id\":\"text\",\"path\":\"text\",\"text\":\"text\"}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1817,6 +1843,7 @@ pub(crate) static GET_SELECTIVE_FOLDER_LIST_WIZARD: crate::__rt::MethodMeta = cr
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1836,6 +1863,7 @@ pub(crate) static GET_SERVER_FOLDER_LIST: crate::__rt::MethodMeta = crate::__rt:
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1855,6 +1883,7 @@ pub(crate) static GET_USER_INFO: crate::__rt::MethodMeta = crate::__rt::MethodMe
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1874,6 +1903,7 @@ pub(crate) static LIST_ACS_CONTAINER: crate::__rt::MethodMeta = crate::__rt::Met
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1893,6 +1923,7 @@ pub(crate) static LIST_B2_BUCKET: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1912,6 +1943,7 @@ pub(crate) static LIST_GCS_BUCKET: crate::__rt::MethodMeta = crate::__rt::Method
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1931,6 +1963,7 @@ pub(crate) static LIST_GSD_DRIVE: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1950,6 +1983,7 @@ pub(crate) static LIST_OPENSTACK_CONTAINER: crate::__rt::MethodMeta = crate::__r
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1969,6 +2003,7 @@ pub(crate) static LIST_OPENSTACK_REGION: crate::__rt::MethodMeta = crate::__rt::
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -1988,6 +2023,7 @@ pub(crate) static LIST_S3_BUCKET: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2007,6 +2043,7 @@ pub(crate) static LIST_SHARE_POINT_DRIVES: crate::__rt::MethodMeta = crate::__rt
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2026,6 +2063,7 @@ pub(crate) static LIST_SHARE_POINT_SITES: crate::__rt::MethodMeta = crate::__rt:
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2045,6 +2083,7 @@ pub(crate) static MEGADISK_CONFIRM_CODE: crate::__rt::MethodMeta = crate::__rt::
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2064,6 +2103,7 @@ pub(crate) static MEGADISK_REQUEST_CODE: crate::__rt::MethodMeta = crate::__rt::
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2083,6 +2123,7 @@ pub(crate) static RE_AUTH: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2102,6 +2143,7 @@ pub(crate) static RE_OAUTH: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2121,6 +2163,7 @@ pub(crate) static REQUEST_ONEDRIVE_ACCESS_TOKEN: crate::__rt::MethodMeta = crate
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2140,6 +2183,7 @@ pub(crate) static SET_CONNECTION_SETTING: crate::__rt::MethodMeta = crate::__rt:
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2159,6 +2203,7 @@ pub(crate) static SET_GLOBAL_CONFIG: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2178,6 +2223,7 @@ pub(crate) static SET_PERSONAL_CONFIG: crate::__rt::MethodMeta = crate::__rt::Me
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2197,6 +2243,7 @@ pub(crate) static SET_SCHEDULE_SETTING: crate::__rt::MethodMeta = crate::__rt::M
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2216,6 +2263,7 @@ pub(crate) static SET_SELECTIVE_SYNC_CONFIG: crate::__rt::MethodMeta = crate::__
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2235,6 +2283,7 @@ pub(crate) static SET_SESSION_SETTING: crate::__rt::MethodMeta = crate::__rt::Me
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2254,6 +2303,7 @@ pub(crate) static TEST_CONNECTION_ACS: crate::__rt::MethodMeta = crate::__rt::Me
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2273,6 +2323,7 @@ pub(crate) static TEST_CONNECTION_B2: crate::__rt::MethodMeta = crate::__rt::Met
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2292,6 +2343,7 @@ pub(crate) static TEST_CONNECTION_GCS: crate::__rt::MethodMeta = crate::__rt::Me
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2311,6 +2363,7 @@ pub(crate) static TEST_CONNECTION_OPENSTACK: crate::__rt::MethodMeta = crate::__
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2330,6 +2383,7 @@ pub(crate) static TEST_CONNECTION_S3: crate::__rt::MethodMeta = crate::__rt::Met
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2349,6 +2403,7 @@ pub(crate) static TEST_CONNECTION_WEBDAV: crate::__rt::MethodMeta = crate::__rt:
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2368,6 +2423,7 @@ pub(crate) static TEST_TASK_SETTING: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2387,6 +2443,7 @@ pub(crate) static UNLINK_CONNECTION: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2406,6 +2463,7 @@ pub(crate) static UNLINK_SESSION: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -2425,6 +2483,7 @@ pub(crate) static UPDATE_GSD_CONN_INFO: crate::__rt::MethodMeta = crate::__rt::M
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 

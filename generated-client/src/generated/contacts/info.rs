@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"is_migrating\":true,\"is_sharing_addressbook_prohibited\":true,\"principal\":{\"account_name\":\"text\",\"display_name\":\"text\",\"id\":1,\"type\":1}},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static GET_TIMEZONE: crate::__rt::MethodMeta = crate::__rt::MethodMet
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"enable_bt_preview\":true,\"enable_emule\":true,\"enable_unzip\":true,\"is_unzip_service_enable\":true},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -64,6 +64,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"create_subfolder\":true,\"delete_archive\":true,\"enable_unzip\":true,\"enable_unzip_service\":true,\"passwords\":{},\"unzip_location\":\"text\",\"unzip_overwrite\":true,\"unzip_to_path\":\"text\",\"username\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -82,5 +83,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"dht_port\":1,\"enable_dht\":true,\"enable_port_forwarding\":true,\"enable_preview\":true,\"enable_seeding_auto_remove\":true,\"encrypt\":\"text\",\"max_download_rate\":1,\"max_peer\":1,\"max_upload_rate\":1,\"seeding_interval\":1,\"seeding_ratio\":1,\"tcp_port\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,19 @@ pub(crate) static GETINFO: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"codepage\":\"text\",\"model\":\"text\",\"ram\":1,\"serial\":\"text\",\"temperature\":1,\"temperature_warn\":true,\"time\":\"text\",\"uptime\":1,\"version\":\"text\",\"version_string\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[
+        (
+            "dsm5",
+            "{\"codepage\":\"enu\",\"model\":\"DS213j\",\"ram\":512,\"serial\":\"MOCK5DS213J001\",\"temperature\":41,\"temperature_warn\":false,\"time\":\"Wed Jun 12 07:41:09 2019\",\"uptime\":3283047,\"version\":\"5967\",\"version_string\":\"DSM 5.2-5967 Update 9\"}",
+        ),
+        (
+            "dsm6",
+            "{\"codepage\":\"enu\",\"model\":\"DS918+\",\"ram\":4096,\"serial\":\"MOCK6DS918P001\",\"temperature\":38,\"temperature_warn\":false,\"time\":\"Tue Mar 14 09:26:53 2023\",\"uptime\":1209874,\"version\":\"25556\",\"version_string\":\"DSM 6.2.4-25556 Update 6\"}",
+        ),
+        (
+            "dsm7",
+            "{\"codepage\":\"enu\",\"model\":\"DS920+\",\"ram\":4096,\"serial\":\"MOCK7DS920P001\",\"temperature\":43,\"temperature_warn\":false,\"time\":\"Tue Feb 18 08:30:12 2025\",\"uptime\":864312,\"version\":\"72806\",\"version_string\":\"DSM 7.2.2-72806 Update 3\"}",
+        ),
+    ],
     pagination: ::std::option::Option::None,
 };

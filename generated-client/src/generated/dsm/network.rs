@@ -50,5 +50,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"dns\":[\"text\"],\"gateway\":\"text\",\"hostname\":\"text\",\"interfaces\":[{\"id\":\"text\",\"ip\":[{\"address\":\"text\",\"netmask\":\"text\"}],\"ipv6\":[{\"address\":\"text\",\"prefix_length\":1,\"scope\":\"text\"}],\"mac\":\"text\",\"type\":\"text\"}],\"workgroup\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static ENSURE_PACKAGE_INSTALLED_AND_STARTED: crate::__rt::MethodMeta 
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

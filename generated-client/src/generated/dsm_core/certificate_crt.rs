@@ -98,6 +98,7 @@ pub(crate) static CREATE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -116,6 +117,7 @@ pub(crate) static DELETE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -136,6 +138,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"certificates\":[{\"desc\":\"text\",\"id\":\"text\",\"is_broken\":true,\"is_default\":true,\"issuer\":{\"city\":\"text\",\"common_name\":\"text\",\"country\":\"text\",\"department\":\"text\",\"email\":\"text\",\"organization\":\"text\",\"state\":\"text\"},\"key_types\":\"text\",\"renewable\":true,\"self_signed_cacrt_info\":{\"issuer\":{\"city\":\"text\",\"common_name\":\"text\",\"country\":\"text\",\"department\":\"text\",\"email\":\"text\",\"organization\":\"text\",\"state\":\"text\"},\"subject\":{\"city\":\"text\",\"common_name\":\"text\",\"country\":\"text\",\"department\":\"text\",\"email\":\"text\",\"organization\":\"text\",\"state\":\"text\"}},\"services\":[{\"display_name\":\"text\",\"display_name_i18n\":\"text\",\"isPkg\":true,\"multiple_cert\":true,\"owner\":\"text\",\"service\":\"text\",\"subscriber\":\"text\",\"user_setable\":true}],\"signature_algorithm\":\"text\",\"subject\":{\"city\":\"text\",\"common_name\":\"text\",\"country\":\"text\",\"department\":\"text\",\"email\":\"text\",\"organization\":\"text\",\"state\":\"text\",\"sub_alt_name\":[\"text\"]},\"user_deletable\":true,\"valid_from\":\"text\",\"valid_till\":\"text\"}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -154,6 +157,7 @@ pub(crate) static RECREATE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -172,6 +176,7 @@ pub(crate) static RENEW: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -190,5 +195,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -80,6 +80,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"ActionPrivilege\":{},\"AppPrivilege\":{\"a key\":{}},\"CSSFiles\":[\"text\"],\"GroupSettings\":{\"PackageTask\":{\"tasks\":{}}},\"JSConfig\":{\"a key\":{}},\"ServiceStatus\":{\"a key\":{}},\"Session\":{\"AdvControlPanel\":true,\"authType\":\"text\",\"boot_done\":true,\"brm_enable\":\"text\",\"builddate\":\"text\",\"buildphase\":\"text\",\"custom_login_title\":\"text\",\"date_format\":\"text\",\"domainUser\":\"text\",\"dsm_timeout\":1,\"fullversion\":\"text\",\"gpo_enable_java\":\"text\",\"ha_active_hostname\":\"text\",\"ha_active_model\":\"text\",\"ha_allow_bond_manage\":true,\"ha_handle_set_ovs\":true,\"ha_heartbeat_ip_list\":[\"text\"],\"ha_hide_hw_setting\":true,\"ha_hide_ntb\":true,\"ha_hide_ntp_setting\":true,\"ha_hw_spectre_meltdown\":true,\"ha_not_support_bridge\":true,\"ha_not_support_ipv6\":true,\"ha_not_support_pppoe\":true,\"ha_not_support_usb_modem\":true,\"ha_passive_hostname\":\"text\",\"ha_passive_model\":\"text\",\"ha_running\":true,\"ha_safemode\":true,\"ha_support_controller_notify\":true,\"ha_support_node_notify\":true,\"ha_support_pw_btn\":true,\"has_ha_if\":true,\"hostname\":\"text\",\"ip_country\":\"text\",\"isLogined\":true,\"isMobile\":true,\"is_admin\":true,\"is_dual_chain\":true,\"is_ha_empty_passive\":true,\"is_ha_upgrading\":true,\"is_hybrid_ha\":true,\"is_secure\":true,\"is_system_recovering\":true,\"is_upgrading\":true,\"join_dsm_cms\":true,\"juniormodedata_exist\":true,\"lang\":\"text\",\"majorversion\":\"text\",\"manage_eth_in_ha_pkg\":true,\"manage_hostname_in_ha_pkg\":true,\"manage_pw_btn_in_ha_pkg\":true,\"minorversion\":\"text\",\"productversion\":\"text\",\"promote_ew\":true,\"remove_banner\":\"text\",\"smallfixnumber\":\"text\",\"support_synodrive_ability\":\"text\",\"sys_lang\":\"text\",\"theme_cls\":\"text\",\"time_format\":\"text\",\"timezone\":\"text\",\"user\":\"text\",\"version\":\"text\"},\"Strings\":{\"a key\":{}},\"UrlTag\":{},\"UserSettings\":{\"a key\":{}}},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -98,6 +99,7 @@ pub(crate) static GET_UI_CONFIG: crate::__rt::MethodMeta = crate::__rt::MethodMe
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -116,6 +118,7 @@ pub(crate) static GET_USER_LANG: crate::__rt::MethodMeta = crate::__rt::MethodMe
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -134,5 +137,6 @@ pub(crate) static GET_USER_SERVICE: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -198,6 +198,7 @@ pub(crate) static CHECK_AUTH_INFO: crate::__rt::MethodMeta = crate::__rt::Method
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -216,6 +217,7 @@ pub(crate) static CHECK_GROUP_ID_DUP: crate::__rt::MethodMeta = crate::__rt::Met
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -234,6 +236,7 @@ pub(crate) static CHECK_GROUP_ID_EMPTY: crate::__rt::MethodMeta = crate::__rt::M
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -252,6 +255,7 @@ pub(crate) static CHECK_GROUP_ID_TYPE: crate::__rt::MethodMeta = crate::__rt::Me
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -270,6 +274,7 @@ pub(crate) static CHECK_GROUP_NAME_DUP: crate::__rt::MethodMeta = crate::__rt::M
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -288,6 +293,7 @@ pub(crate) static CHECK_GROUP_NAME_EMPTY: crate::__rt::MethodMeta = crate::__rt:
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -306,6 +312,7 @@ pub(crate) static CHECK_MEMBER_ATTR: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -324,6 +331,7 @@ pub(crate) static CHECK_PROFILE: crate::__rt::MethodMeta = crate::__rt::MethodMe
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -342,6 +350,7 @@ pub(crate) static CHECK_SAMBA_NTPWD: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -360,6 +369,7 @@ pub(crate) static CHECK_SAMBA_SCHEMA: crate::__rt::MethodMeta = crate::__rt::Met
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -378,6 +388,7 @@ pub(crate) static CHECK_SERVER_ADDRESS: crate::__rt::MethodMeta = crate::__rt::M
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -396,6 +407,7 @@ pub(crate) static CHECK_USER_ID_DUP: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -414,6 +426,7 @@ pub(crate) static CHECK_USER_ID_EMPTY: crate::__rt::MethodMeta = crate::__rt::Me
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -432,6 +445,7 @@ pub(crate) static CHECK_USER_ID_TYPE: crate::__rt::MethodMeta = crate::__rt::Met
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -450,6 +464,7 @@ pub(crate) static CHECK_USER_NAME_DUP: crate::__rt::MethodMeta = crate::__rt::Me
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -468,5 +483,6 @@ pub(crate) static CHECK_USER_NAME_EMPTY: crate::__rt::MethodMeta = crate::__rt::
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"saml_allow_local_user\":true,\"saml_cert_detail\":\"text\",\"saml_idp_entity_id\":\"text\",\"saml_idp_signin_url\":\"text\",\"saml_name\":\"text\",\"saml_response_signature\":\"text\",\"saml_system_date\":\"text\",\"saml_valid_date\":\"text\",\"sso_saml_enable\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"have_applied_eunit\":true,\"info\":{\"advertisement\":true,\"drma_region\":\"text\",\"expired_at\":\"text\",\"promotion_expired_at\":{},\"sn\":\"text\",\"status\":\"text\"},\"mail\":\"text\",\"show_welcome_page\":true},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"Apollo\":[[\"text\"]],\"Apple\":[[\"text\"]],\"Brother\":[[\"text\"]],\"Canon\":[[\"text\"]],\"Citizen\":[[\"text\"]],\"Compaq\":[[\"text\"]],\"DEC\":[[\"text\"]],\"DNP\":[[\"text\"]],\"Epson\":[[\"text\"]],\"Fujifilm\":[[\"text\"]],\"Fujitsu\":[[\"text\"]],\"Generic\":[[\"text\"]],\"Gestetner\":[[\"text\"]],\"HP\":[[\"text\"]],\"IBM\":[[\"text\"]],\"Infotec\":[[\"text\"]],\"Kodak\":[[\"text\"]],\"Kyocera\":[[\"text\"]],\"Lanier\":[[\"text\"]],\"Lexmark\":[[\"text\"]],\"Minolta\":[[\"text\"]],\"Mitsubishi\":[[\"text\"]],\"NEC\":[[\"text\"]],\"NRG\":[[\"text\"]],\"Oki\":[[\"text\"]],\"Olivetti\":[[\"text\"]],\"Olympus\":[[\"text\"]],\"PCPI\":[[\"text\"]],\"Panasonic\":[[\"text\"]],\"Raven\":[[\"text\"]],\"Ricoh\":[[\"text\"]],\"Samsung\":[[\"text\"]],\"Savin\":[[\"text\"]],\"Seiko\":[[\"text\"]],\"Sharp\":[[\"text\"]],\"Shinko\":[[\"text\"]],\"Sinfonia\":[[\"text\"]],\"Sony\":[[\"text\"]],\"Star\":[[\"text\"]],\"Tally\":[[\"text\"]],\"Tektronix\":[[\"text\"]],\"Xerox\":[[\"text\"]]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"ACL_enable\":true,\"ACL_list\":{},\"charge\":1,\"delay_time\":1,\"enable\":true,\"manufacture\":\"text\",\"mode\":\"text\",\"model\":\"text\",\"net_server_ip\":\"text\",\"runtime\":1,\"shutdown_device\":true,\"snmp_auth\":true,\"snmp_auth_key\":true,\"snmp_auth_type\":\"text\",\"snmp_community\":\"text\",\"snmp_mib\":\"text\",\"snmp_privacy\":true,\"snmp_privacy_key\":true,\"snmp_privacy_type\":\"text\",\"snmp_server_ip\":\"text\",\"snmp_user\":\"text\",\"snmp_version\":\"text\",\"status\":\"text\",\"usb_ups_connect\":true},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"custom_port\":\"text\",\"custom_port_range\":true,\"enable_ascii\":true,\"enable_fips\":true,\"enable_flow_ctrl\":true,\"enable_ftp\":true,\"enable_ftps\":true,\"enable_fxp\":true,\"ext_ip\":\"text\",\"max_conn_per_ip\":1,\"maxdownloadrate\":1,\"maxuploadrate\":1,\"modify_time_std\":\"text\",\"portnum\":1,\"timeout\":1,\"use_ext_ip\":true,\"utf8_mode\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"enable_nfs\":true,\"enable_nfs_v4\":true,\"enabled_minor_ver\":1,\"nfs_v4_domain\":\"text\",\"read_size\":1,\"support_encrypt_share\":1,\"support_major_ver\":1,\"support_minor_ver\":1,\"unix_pri_enable\":true,\"write_size\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

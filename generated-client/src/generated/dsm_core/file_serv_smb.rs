@@ -68,6 +68,7 @@ pub(crate) static CLEAN_CACHE: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -88,6 +89,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"disable_shadow_copy\":true,\"disable_strict_allocate\":true,\"enable_access_based_share_enum\":true,\"enable_adserver\":{},\"enable_aio_read\":true,\"enable_delete_vetofiles\":true,\"enable_dirsort\":true,\"enable_durable_handles\":true,\"enable_enhance_log\":true,\"enable_fruit_locking\":true,\"enable_local_master_browser\":true,\"enable_mask\":true,\"enable_msdfs\":true,\"enable_ntlmv1_auth\":true,\"enable_op_lock\":true,\"enable_reset_on_zero_vc\":true,\"enable_samba\":true,\"enable_server_signing\":1,\"enable_smb2_leases\":true,\"enable_strict_sync\":true,\"enable_symlink\":true,\"enable_syno_catia\":true,\"enable_synotify\":true,\"enable_vetofile\":true,\"enable_widelink\":true,\"offline_files_support\":true,\"smb_encrypt_transport\":1,\"smb_max_protocol\":1,\"smb_min_protocol\":1,\"syno_wildcard_search\":true,\"vetofile\":\"text\",\"wins\":\"text\",\"workgroup\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -106,5 +108,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -70,6 +70,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"enc_module_fail\":true,\"eunit_redundant_power_fail\":true,\"fan_fail\":true,\"poweroff_beep\":true,\"poweron_beep\":true,\"redundant_power_fail\":true,\"reset_beep\":true,\"sas_link_fail\":true,\"support_fan_fail\":true,\"support_poweroff_beep\":true,\"support_poweron_beep\":true,\"support_redundant_power_fail\":true,\"support_reset_beep\":true,\"support_volume_crash\":true,\"volume_crash\":true},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -88,6 +89,7 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -106,5 +108,6 @@ pub(crate) static STOP_BEEP: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

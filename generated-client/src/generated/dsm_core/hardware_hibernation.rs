@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"auto_poweroff_enable\":true,\"enable_log\":true,\"eunit_deep_sleep\":1,\"eunit_dsleep_blacklist\":\"text\",\"hibernation_blacklist\":\"text\",\"ignore_netbios_broadcast\":true,\"internal_hd_idletime\":1,\"sata_deep_sleep\":1,\"sata_dsleep_blacklist\":\"text\",\"support_esata\":\"text\",\"support_eunit_deep_sleep\":true,\"support_eunit_switch_mode\":true,\"usb_idletime\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

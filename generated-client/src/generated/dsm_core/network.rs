@@ -70,6 +70,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"arp_ignore\":true,\"dns_manual\":true,\"dns_primary\":\"text\",\"dns_secondary\":\"text\",\"enable_ip_conflict_detect\":true,\"enable_windomain\":true,\"gateway\":\"text\",\"gateway_info\":{\"ifname\":\"text\",\"ip\":\"text\",\"mask\":\"text\",\"status\":\"text\",\"type\":\"text\",\"use_dhcp\":true},\"ipv4_first\":true,\"multi_gateway\":true,\"server_name\":\"text\",\"v6gateway\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -88,6 +89,7 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -106,5 +108,6 @@ pub(crate) static TEST_INTERNET: crate::__rt::MethodMeta = crate::__rt::MethodMe
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -68,6 +68,7 @@ pub(crate) static DELETE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -88,6 +89,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"scope\":[{\"apis\":[{\"endpoint\":\"text\",\"params\":[\"text\"]}],\"description\":{\"chs\":\"text\",\"cht\":\"text\",\"csy\":\"text\",\"dan\":\"text\",\"enu\":\"text\",\"fre\":\"text\",\"ger\":\"text\",\"hun\":\"text\",\"ita\":\"text\",\"jpn\":\"text\",\"krn\":\"text\",\"nld\":\"text\",\"nor\":\"text\",\"plk\":\"text\",\"ptb\":\"text\",\"ptg\":\"text\",\"rus\":\"text\",\"spn\":\"text\",\"sve\":\"text\",\"tha\":\"text\",\"trk\":\"text\"},\"icon\":\"text\",\"id\":\"text\",\"immutable\":true,\"privilege_id\":\"text\",\"title\":{\"chs\":\"text\",\"cht\":\"text\",\"csy\":\"text\",\"dan\":\"text\",\"enu\":\"text\",\"fre\":\"text\",\"ger\":\"text\",\"hun\":\"text\",\"ita\":\"text\",\"jpn\":\"text\",\"krn\":\"text\",\"nld\":\"text\",\"nor\":\"text\",\"plk\":\"text\",\"ptb\":\"text\",\"ptg\":\"text\",\"rus\":\"text\",\"spn\":\"text\",\"sve\":\"text\",\"tha\":\"text\",\"trk\":\"text\"}}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -106,5 +108,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"auth_key\":\"text\",\"ds_build\":\"text\",\"ds_major\":\"text\",\"ds_minor\":\"text\",\"ds_timezone\":\"text\",\"ds_unique\":\"text\",\"myPayBaseURL\":\"text\",\"myds_id\":\"text\",\"serial\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -58,6 +58,7 @@ pub(crate) static CHECK: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"banners\":[{\"background\":\"text\",\"beta\":true,\"css\":{\"desc\":\"text\",\"icon\":\"text\",\"string\":\"text\",\"title\":\"text\",\"triangle\":\"text\"},\"descr\":\"text\",\"icon\":\"text\",\"keyword\":\"text\",\"link\":\"text\",\"sort\":1,\"title\":\"text\",\"type\":\"text\"}],\"beta_packages\":[{\"beta\":true,\"breakpkgs\":{},\"category\":[\"text\"],\"changelog\":\"text\",\"conflictpkgs\":{},\"ctl_stop\":\"text\",\"ctl_uninstall\":\"text\",\"deppkgs\":{},\"desc\":\"text\",\"dname\":\"text\",\"download_count\":1,\"id\":\"text\",\"ignore_rolling\":true,\"install_type\":\"text\",\"is_security_version\":true,\"link\":\"text\",\"maintainer\":\"text\",\"md5\":\"text\",\"package\":\"text\",\"price\":{},\"qinst\":true,\"qstart\":true,\"qupgrade\":true,\"recent_download_count\":1,\"replace_message\":\"text\",\"replaceforcepkgs\":{},\"replacepkgs\":{},\"silent_install\":true,\"silent_uninstall\":true,\"silent_upgrade\":true,\"size\":1,\"snapshot\":[\"text\"],\"source\":\"text\",\"start\":true,\"thumbnail\":[\"text\"],\"thumbnail_retina\":[\"text\"],\"type\":1,\"version\":\"text\"}],\"categories\":[{\"descr\":\"text\",\"dname\":\"text\",\"id\":\"text\",\"isCompilation\":true}],\"packages\":[{\"auto_upgrade_from\":\"text\",\"beta\":true,\"breakpkgs\":{},\"category\":[\"text\"],\"changelog\":\"text\",\"conflictpkgs\":{},\"ctl_stop\":\"text\",\"ctl_uninstall\":\"text\",\"deppkgs\":{},\"depsers\":\"text\",\"desc\":\"text\",\"distributor\":\"text\",\"distributor_url\":\"text\",\"dname\":\"text\",\"download_count\":1,\"id\":\"text\",\"ignore_rolling\":true,\"install_on_cold_storage\":true,\"install_type\":\"text\",\"is_security_version\":true,\"link\":\"text\",\"maintainer\":\"text\",\"maintainer_url\":\"text\",\"md5\":\"text\",\"package\":\"text\",\"price\":{},\"provides\":\"text\",\"qinst\":true,\"qstart\":true,\"qupgrade\":true,\"recent_download_count\":1,\"replace_message\":\"text\",\"replaceforcepkgs\":{},\"replacepkgs\":{},\"silent_install\":true,\"silent_uninstall\":true,\"silent_upgrade\":true,\"size\":1,\"snapshot\":[\"text\"],\"source\":\"text\",\"start\":true,\"startable\":\"text\",\"support_conf_folder\":true,\"support_url\":\"text\",\"thirdparty\":true,\"thumbnail\":[\"text\"],\"thumbnail_retina\":[\"text\"],\"type\":1,\"version\":\"text\"}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"autoupdateall\":true,\"autoupdateimportant\":true,\"enable_autoupdate\":true,\"enable_dsm\":true,\"enable_email\":true,\"mailset\":true,\"trust_level\":1,\"update_channel\":true,\"volume_count\":1,\"volume_list\":[{\"desc\":\"text\",\"display\":\"text\",\"mount_point\":\"text\",\"size_free\":\"text\",\"size_total\":\"text\"}],\"volume_status\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

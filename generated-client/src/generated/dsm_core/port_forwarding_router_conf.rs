@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"limit_upnp_portmap_number\":true,\"router_brand\":\"text\",\"router_max_rule\":\"text\",\"router_model\":\"text\",\"router_port\":\"text\",\"router_protocol\":\"text\",\"router_version\":\"text\",\"support_change_port\":true,\"support_natpmp\":\"text\",\"support_upnp\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

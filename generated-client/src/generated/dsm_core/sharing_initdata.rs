@@ -50,5 +50,6 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"ActionPrivilege\":{},\"AppPrivilege\":{},\"CSSFiles\":[\"text\"],\"GroupSettings\":{},\"JSConfig\":{\"a key\":{}},\"Private\":{},\"ServiceStatus\":{},\"Session\":{\"boot_done\":true,\"hostname\":\"text\",\"isLogined\":true,\"isMobile\":true,\"isPublic\":true,\"is_admin\":true,\"is_secure\":true,\"lang\":\"text\",\"sys_lang\":\"text\",\"theme_cls\":\"text\"},\"Sharing\":{\"app\":{},\"auto_gc\":true,\"enable_match_ip\":true,\"enabled\":true,\"expire_at\":\"text\",\"expire_times\":1,\"hash\":\"text\",\"owner_user\":\"text\",\"project_name\":\"text\",\"protect_groups\":{},\"protect_title\":\"text\",\"protect_type\":\"text\",\"protect_users\":{},\"redirect_type\":\"text\",\"redirect_uri\":\"text\",\"start_at\":\"text\",\"use_count\":1},\"Strings\":{\"a key\":{}},\"UserSettings\":{}},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

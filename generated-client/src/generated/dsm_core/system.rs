@@ -98,6 +98,20 @@ pub(crate) static INFO: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[
+        (
+            "dsm5",
+            "{\"cpu_clock_speed\":1200,\"cpu_cores\":\"1\",\"cpu_family\":\"ARMADA 370\",\"cpu_series\":\"88F6707\",\"cpu_vendor\":\"MARVELL\",\"enabled_ntp\":true,\"firmware_date\":\"2019/04/02\",\"firmware_ver\":\"DSM 5.2-5967 Update 9\",\"model\":\"DS213j\",\"ntp_server\":\"pool.ntp.org\",\"ram_size\":512,\"sata_dev\":[],\"serial\":\"MOCK5DS213J001\",\"support_esata\":\"no\",\"sys_temp\":41,\"sys_tempwarn\":false,\"systempwarn\":false,\"temperature_warning\":false,\"time\":\"2019-06-12 09:41:09\",\"time_zone\":\"Amsterdam\",\"time_zone_desc\":\"(GMT+01:00) Amsterdam, Berlin, Rome, Stockholm, Vienna\",\"up_time\":\"911:57:27\",\"usb_dev\":[]}",
+        ),
+        (
+            "dsm6",
+            "{\"cpu_clock_speed\":1500,\"cpu_cores\":\"4\",\"cpu_family\":\"Celeron\",\"cpu_series\":\"J3455\",\"cpu_vendor\":\"INTEL\",\"enabled_ntp\":true,\"firmware_date\":\"2022/06/16\",\"firmware_ver\":\"DSM 6.2.4-25556 Update 6\",\"model\":\"DS918+\",\"ntp_server\":\"pool.ntp.org\",\"ram_size\":4096,\"sata_dev\":[],\"serial\":\"MOCK6DS918P001\",\"support_esata\":\"yes\",\"sys_temp\":38,\"sys_tempwarn\":false,\"systempwarn\":false,\"temperature_warning\":false,\"time\":\"2023-03-14 10:26:53\",\"time_zone\":\"Amsterdam\",\"time_zone_desc\":\"(GMT+01:00) Amsterdam, Berlin, Rome, Stockholm, Vienna\",\"up_time\":\"336:4:34\",\"usb_dev\":[{\"cls\":\"ups\",\"pid\":\"0002\",\"producer\":\"American Power Conversion\",\"product\":\"Back-UPS ES 700G\",\"rev\":\"1.06\",\"vid\":\"051d\"}]}",
+        ),
+        (
+            "dsm7",
+            "{\"cpu_clock_speed\":2000,\"cpu_cores\":\"4\",\"cpu_family\":\"Celeron\",\"cpu_series\":\"J4125\",\"cpu_vendor\":\"INTEL\",\"enabled_ntp\":true,\"external_pci_slot_info\":[{\"Occupied\":\"no\",\"Recognized\":\"no\",\"cardName\":\"-\",\"slot\":\"1\"}],\"firmware_date\":\"2025/01/21\",\"firmware_ver\":\"DSM 7.2.2-72806 Update 3\",\"model\":\"DS920+\",\"ntp_server\":\"pool.ntp.org\",\"ram_size\":4096,\"sata_dev\":[],\"serial\":\"MOCK7DS920P001\",\"support_esata\":\"yes\",\"sys_temp\":43,\"sys_tempwarn\":false,\"systempwarn\":false,\"temperature_warning\":false,\"time\":\"2025-02-18 09:30:12\",\"time_zone\":\"Amsterdam\",\"time_zone_desc\":\"(GMT+01:00) Amsterdam, Berlin, Rome, Stockholm, Vienna\",\"up_time\":\"240:5:12\",\"usb_dev\":[{\"cls\":\"ups\",\"pid\":\"0002\",\"producer\":\"American Power Conversion\",\"product\":\"Back-UPS ES 700G\",\"rev\":\"1.06\",\"vid\":\"051d\"}]}",
+        ),
+    ],
     pagination: ::std::option::Option::None,
 };
 
@@ -116,6 +130,7 @@ pub(crate) static POLL: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -134,6 +149,7 @@ pub(crate) static REBOOT: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -152,6 +168,7 @@ pub(crate) static RESET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -170,6 +187,7 @@ pub(crate) static RESET_CHECK: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -188,5 +206,6 @@ pub(crate) static SHUTDOWN: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"process\":[{\"command\":\"text\",\"cpu\":1,\"mem\":1,\"mem_shared\":1,\"pid\":1,\"status\":\"text\"}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"slices\":[{\"byte_read_per_sec\":1.5,\"byte_write_per_sec\":1,\"cpu_time\":{},\"cpu_utilization\":{},\"icon\":{\"app_id\":\"text\",\"cls\":\"text\",\"name\":\"text\"},\"memory\":{},\"name\":\"text\",\"name_i18n\":\"text\",\"process\":[{\"byte_read_per_sec\":1.5,\"byte_write_per_sec\":1,\"cpu_time\":{},\"cpu_utilization\":{},\"memory\":{},\"name\":\"text\",\"pid\":{}}],\"unit_name\":\"text\"}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"hostname\":\"text\",\"interfaces\":[{\"id\":\"text\",\"ip\":\"text\",\"type\":\"text\"}],\"rule\":{\"description\":{\"description_format\":\"text\",\"description_params\":[\"text\"],\"description_use_formatted\":true},\"id\":\"text\",\"priority\":1,\"type\":1},\"uptime\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

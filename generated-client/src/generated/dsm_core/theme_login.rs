@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"background_color\":\"text\",\"background_position\":\"text\",\"background_seq\":1,\"enable_background_customize\":true,\"enable_logo_customize\":true,\"login_footer_enable_html\":true,\"login_title\":\"text\",\"login_version_logo\":true,\"login_welcome_msg\":\"text\",\"login_welcome_title\":\"text\",\"logo_position\":\"text\",\"logo_seq\":1,\"only_background_color\":true,\"weather_info\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"enable_avahi\":true,\"enable_custom_domain\":true,\"enable_hsts\":true,\"enable_https_redirect\":true,\"enable_max_connections\":true,\"enable_reuseport\":true,\"enable_server_header\":true,\"enable_spdy\":true,\"enable_ssdp\":true,\"fqdn\":{},\"http_port\":1,\"https_port\":1,\"max_connections\":1,\"max_connections_limit\":{\"lower\":1,\"upper\":1},\"server_header\":\"text\",\"support_reuseport\":true},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -64,6 +64,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     example: ::std::option::Option::Some("{\"data\":{\"a key\":{}},\"success\":true}"),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -82,5 +83,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"enable_list_usergrp\":true,\"enable_send_email_attachment\":true,\"enable_view_google\":true,\"enable_view_microsoft\":true,\"hostname\":\"text\",\"is_manager\":true,\"items\":[{\"gid\":1}],\"support_file_request\":true,\"support_sharing\":true,\"support_vfs\":true,\"support_virtual\":{\"enable_iso_mount\":true,\"enable_remote_mount\":true},\"support_virtual_protocol\":[\"text\"],\"system_codepage\":\"text\",\"uid\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -77,7 +77,7 @@ pub(crate) static GETINFO: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[
         crate::__rt::ParamMeta::value("additional", false, 1, false).json(),
-        crate::__rt::ParamMeta::value("path", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("path", false, 1, false).json_text(),
     ],
     has_data: true,
     typed: true,
@@ -87,6 +87,7 @@ pub(crate) static GETINFO: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"files\":[{\"additional\":{\"owner\":{\"gid\":1,\"group\":\"text\",\"uid\":1,\"user\":\"text\"},\"perm\":{\"acl\":{\"append\":true,\"del\":true,\"exec\":true,\"read\":true,\"write\":true},\"is_acl_mode\":true,\"posix\":1},\"real_path\":\"text\",\"size\":1,\"time\":{\"atime\":1,\"crtime\":1,\"ctime\":1,\"mtime\":1}},\"isdir\":true,\"name\":\"text\",\"path\":\"text\"}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -100,7 +101,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     session: true,
     params: &[
         crate::__rt::ParamMeta::value("additional", false, 1, false).json(),
-        crate::__rt::ParamMeta::value("folder_path", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("folder_path", false, 1, false).json_text(),
     ],
     has_data: true,
     typed: true,
@@ -110,6 +111,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"files\":[{\"additional\":{\"owner\":{\"gid\":1,\"group\":\"text\",\"uid\":1,\"user\":\"text\"},\"perm\":{\"acl\":{\"append\":true,\"del\":true,\"exec\":true,\"read\":true,\"write\":true},\"is_acl_mode\":true,\"posix\":1},\"real_path\":\"text\",\"size\":1,\"time\":{\"atime\":1,\"crtime\":1,\"ctime\":1,\"mtime\":1}},\"isdir\":true,\"name\":\"text\",\"path\":\"text\"}],\"offset\":1,\"total\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -130,5 +132,6 @@ pub(crate) static LIST_SHARE: crate::__rt::MethodMeta = crate::__rt::MethodMeta 
     example: ::std::option::Option::Some(
         "{\"data\":{\"offset\":1,\"shares\":[{\"additional\":{\"owner\":{\"gid\":1,\"group\":\"text\",\"uid\":1,\"user\":\"text\"},\"perm\":{\"acl\":{\"append\":true,\"del\":true,\"exec\":true,\"read\":true,\"write\":true},\"acl_enable\":true,\"adv_right\":{\"disable_download\":true,\"disable_list\":true,\"disable_modify\":true},\"is_acl_mode\":true,\"is_share_readonly\":true,\"posix\":1,\"share_right\":\"text\"},\"real_path\":\"text\",\"time\":{\"atime\":1,\"crtime\":1,\"ctime\":1,\"mtime\":1},\"volume_status\":{\"freespace\":1,\"readonly\":true,\"totalspace\":1}},\"isdir\":true,\"name\":\"text\",\"path\":\"text\"}],\"total\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"bandwidth_enable\":\"text\",\"enable_list_usergrp\":true,\"enable_send_email_attachment\":true,\"enable_sharing_custom_setting\":\"text\",\"enable_view_google\":true,\"enable_view_microsoft\":true,\"file_request_allow\":\"text\",\"file_request_group_privilege\":{\"items\":{}},\"file_request_privilege\":{\"items\":{}},\"link_limit\":{},\"rf_allow\":\"text\",\"runpgsql\":true,\"schedule_plan\":\"text\",\"sharing_allow\":\"text\",\"sharing_default_limit\":\"text\",\"sharing_disable_html\":\"text\",\"sharing_gofile_protocol\":\"text\",\"sharing_group_privilege\":{\"items\":{}},\"sharing_privilege\":{\"items\":{}},\"transfer_log_enable\":true,\"use_unix_default_perm\":true,\"vd_allow\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

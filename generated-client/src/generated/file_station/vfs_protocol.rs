@@ -50,5 +50,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"protocols\":[{\"api\":\"text\",\"default_port\":1,\"enable_curl\":\"text\",\"has_server\":true,\"name\":\"text\",\"protocol\":\"text\"}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"db_reading_method\":\"text\",\"display_vmtouch_option\":true,\"enable_cppjieba_dict\":true,\"enable_keyword_filter\":true,\"enable_mlock\":true,\"enable_preload_indices\":true,\"enable_vmtouch\":true,\"max_alive_db_count\":1,\"max_search_hit_count\":1,\"reader_alive_timeout\":1,\"synotifyd_event_mask\":1,\"vmtouch_reserve_mem\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

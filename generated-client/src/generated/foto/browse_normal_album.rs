@@ -123,6 +123,7 @@ pub(crate) static ADD_ITEM: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -141,6 +142,7 @@ pub(crate) static COPY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -159,6 +161,7 @@ pub(crate) static COUNT: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -177,6 +180,7 @@ pub(crate) static CREATE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -195,6 +199,7 @@ pub(crate) static DELETE_ITEM: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -213,6 +218,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -234,6 +240,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FotoBrowseNormalAlbumList>,
     example: ::std::option::Option::Some("{\"data\":{\"list\":{}},\"success\":true}"),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -252,5 +259,6 @@ pub(crate) static SET_UNFREEZE: crate::__rt::MethodMeta = crate::__rt::MethodMet
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -83,6 +83,7 @@ pub(crate) static COUNT: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -101,6 +102,7 @@ pub(crate) static GET_TIMELINE: crate::__rt::MethodMeta = crate::__rt::MethodMet
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -122,6 +124,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FotoBrowseRecentlyAddedList>,
     example: ::std::option::Option::Some("{\"data\":{\"list\":{}},\"success\":true}"),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -140,5 +143,6 @@ pub(crate) static LIST_BASIC_TIMELINE_INFO: crate::__rt::MethodMeta = crate::__r
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -56,5 +56,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::FotoFavoriteList>,
     example: ::std::option::Option::Some("{\"data\":{\"list\":{}},\"success\":true}"),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"aperture\":{},\"camera\":{},\"exposure_time_group\":{},\"flash\":{},\"focal_length_group\":{},\"folder_filter\":{},\"general_tag\":{},\"geocoding\":{},\"iso\":{},\"item_type\":{},\"lens\":{},\"person\":{},\"rating\":{},\"time\":{}},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

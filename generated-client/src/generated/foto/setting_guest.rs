@@ -50,5 +50,6 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"alias\":\"text\",\"default_thumbnail_size\":\"text\",\"display_photo_info_to_guest\":true,\"enable_home_service\":true,\"enable_team_space\":true},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

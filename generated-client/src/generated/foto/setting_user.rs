@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"alias\":\"text\",\"ame_status\":{\"has_hevc\":true,\"has_license\":true,\"is_ame_install\":true,\"is_ame_v2\":true},\"copy_move_default_action\":\"text\",\"date_format\":\"text\",\"enable_home_service\":true,\"enable_person\":true,\"expired_time\":1,\"face_feature_version\":1,\"home_service_enable\":true,\"is_ge_dsm71\":true,\"item_sort_by\":\"text\",\"library_source\":\"text\",\"show_item_info_in_lightbox\":true,\"sort_direction\":\"text\",\"team_space_auto_backup\":true,\"team_space_permission\":\"text\",\"time_format\":\"text\",\"timeline_group_unit\":\"text\",\"upload_default_action\":\"text\",\"version\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -60,6 +60,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"hint\":[{\"name\":\"text\",\"show\":true}],\"info\":{\"enable_home_service\":true,\"first_install\":true,\"migrate_from_personal_photo\":true,\"migrate_from_photo_station\":true,\"person_performance_note\":true,\"support_home_service\":true,\"team_space_permission\":\"text\"},\"prompt\":[{\"name\":\"text\",\"show\":true}],\"tip\":[{\"name\":\"text\",\"show\":true}],\"wizard\":[{\"name\":\"text\",\"show\":true}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -78,5 +79,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

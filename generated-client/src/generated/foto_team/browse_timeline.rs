@@ -80,6 +80,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"section\":[{\"limit\":1,\"list\":[{\"day\":1,\"item_count\":1,\"month\":1,\"year\":1}],\"offset\":1}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -98,6 +99,7 @@ pub(crate) static GET_GEOCODING: crate::__rt::MethodMeta = crate::__rt::MethodMe
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -116,6 +118,7 @@ pub(crate) static GET_GEOCODING_WITH_FILTER: crate::__rt::MethodMeta = crate::__
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -134,5 +137,6 @@ pub(crate) static GET_WITH_FILTER: crate::__rt::MethodMeta = crate::__rt::Method
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"aperture\":[{\"id\":1,\"name\":\"text\"}],\"camera\":[{\"id\":1,\"name\":\"text\"}],\"exposure_time_group\":[{\"end\":{\"den\":1,\"num\":1},\"start\":{\"den\":1,\"num\":1}}],\"flash\":[1],\"focal_length_group\":[{\"end\":1,\"start\":1}],\"folder_filter\":[{\"id\":1,\"name\":\"text\",\"owner_user_id\":1,\"parent\":1,\"passphrase\":\"text\",\"shared\":true,\"sort_by\":\"text\",\"sort_direction\":\"text\"}],\"general_tag\":{},\"geocoding\":{},\"iso\":[{\"id\":1,\"name\":\"text\"}],\"item_type\":[{\"id\":1,\"name\":\"text\"}],\"lens\":[{\"id\":1,\"name\":\"text\"}],\"person\":{},\"rating\":[1],\"time\":[{\"end_time\":1,\"month\":1,\"start_time\":1,\"year\":1}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

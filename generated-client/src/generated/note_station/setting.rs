@@ -70,6 +70,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"copy_delete_orig\":true,\"font_size\":\"text\",\"inline_thumb\":true,\"pointer_color\":\"text\",\"search_attachment\":true,\"slide_theme\":\"text\",\"spell_check\":true,\"todo_due_date_day\":\"text\",\"todo_export_info\":\"text\",\"todo_priority\":1,\"todo_purge\":\"text\",\"todo_reminder_offset\":1,\"todo_reminder_predefined\":\"text\",\"todo_reminder_unit\":\"text\",\"todo_reminder_value\":1,\"todo_show_badge\":true},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -88,6 +89,7 @@ pub(crate) static INIT: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -106,5 +108,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"list\":[{\"name\":\"text\",\"type\":\"text\"}],\"offset\":1,\"total\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"gids\":[1],\"is_manager\":true,\"is_user_event_enabled\":true,\"mobile_compatibility\":{\"major\":\"text\",\"minor\":\"text\"},\"schema_doc\":1,\"schema_mobile\":1,\"schema_sheet\":1,\"schema_slide\":1,\"uid\":1,\"username\":\"text\",\"version\":{\"build\":\"text\",\"hotfix\":\"text\",\"major\":\"text\",\"minor\":\"text\"}},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

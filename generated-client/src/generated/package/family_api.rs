@@ -40,5 +40,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"packages\":[{\"additional\":{},\"id\":\"text\",\"name\":\"text\",\"timestamp\":1,\"version\":\"text\"}],\"total\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"applications\":[{\"appname\":\"text\",\"badge\":1,\"description\":\"text\",\"id\":\"text\",\"launch_url\":\"text\",\"name\":\"text\",\"type\":\"text\"}],\"total\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -63,6 +63,7 @@ pub(crate) static EXPORT: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -86,5 +87,6 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"error_count\":1,\"info_count\":1,\"log_list\":[{\"event\":\"text\",\"level\":\"text\",\"time\":\"text\",\"user\":\"text\"}],\"offset\":1,\"total\":1,\"warn_count\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

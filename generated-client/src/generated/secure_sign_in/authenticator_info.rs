@@ -50,5 +50,6 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"app_android_support_version\":\"text\",\"app_ios_support_version\":\"text\",\"dsm_hw_id\":\"text\",\"hostname\":\"text\",\"pkg_enable\":true,\"sa_enable\":true},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

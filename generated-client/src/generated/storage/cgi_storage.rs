@@ -294,6 +294,7 @@ pub(crate) static DELAY_SPACE_RECLAIM: crate::__rt::MethodMeta = crate::__rt::Me
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -312,6 +313,7 @@ pub(crate) static DELETE_SPACE_RECLAIM_BACKGROUND_TASK: crate::__rt::MethodMeta 
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -330,6 +332,7 @@ pub(crate) static GET_AUTO_REPAIR_CONFIG: crate::__rt::MethodMeta = crate::__rt:
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -348,6 +351,7 @@ pub(crate) static GET_FAST_REPAIR_CONFIG: crate::__rt::MethodMeta = crate::__rt:
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -366,6 +370,7 @@ pub(crate) static GET_MIB_COLLECTOR_RESULT: crate::__rt::MethodMeta = crate::__r
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -384,6 +389,7 @@ pub(crate) static GET_RESYNC_SPEED: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -402,6 +408,7 @@ pub(crate) static GET_SCHE_TASK_LIST: crate::__rt::MethodMeta = crate::__rt::Met
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -420,6 +427,7 @@ pub(crate) static GET_SCHEDULE_PLAN: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -438,6 +446,7 @@ pub(crate) static GET_SPACE_RECLAIM_SCHEDULE: crate::__rt::MethodMeta = crate::_
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -456,6 +465,7 @@ pub(crate) static GET_SPACE_RECLAIM_STATUS: crate::__rt::MethodMeta = crate::__r
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -474,6 +484,7 @@ pub(crate) static LOAD_BAD_DISKS: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -492,6 +503,16 @@ pub(crate) static LOAD_INFO: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[
+        (
+            "dsm6",
+            "{\"disks\":[{\"below_remain_life_thr\":false,\"container\":{\"order\":0,\"str\":\"DS918+\",\"supportPwrBtnDisable\":false,\"type\":\"internal\"},\"device\":\"/dev/sda\",\"diskType\":\"SATA\",\"exceed_bad_sector_thr\":false,\"firm\":\"82.00A82\",\"has_system\":true,\"id\":\"sda\",\"isSsd\":false,\"longName\":\"Drive 1\",\"model\":\"WD40EFRX-68N32N0        \",\"name\":\"Drive 1\",\"num_id\":1,\"order\":1,\"overview_status\":\"normal\",\"portType\":\"normal\",\"serial\":\"MOCK-DISK-6-1\",\"size_total\":\"4000787030016\",\"smart_status\":\"normal\",\"status\":\"normal\",\"temp\":33,\"used_by\":\"reuse_1\",\"vendor\":\"WDC     \"},{\"below_remain_life_thr\":false,\"container\":{\"order\":0,\"str\":\"DS918+\",\"supportPwrBtnDisable\":false,\"type\":\"internal\"},\"device\":\"/dev/sdb\",\"diskType\":\"SATA\",\"exceed_bad_sector_thr\":false,\"firm\":\"82.00A82\",\"has_system\":true,\"id\":\"sdb\",\"isSsd\":false,\"longName\":\"Drive 2\",\"model\":\"WD40EFRX-68N32N0        \",\"name\":\"Drive 2\",\"num_id\":2,\"order\":2,\"overview_status\":\"normal\",\"portType\":\"normal\",\"serial\":\"MOCK-DISK-6-2\",\"size_total\":\"4000787030016\",\"smart_status\":\"normal\",\"status\":\"normal\",\"temp\":34,\"used_by\":\"reuse_1\",\"vendor\":\"WDC     \"},{\"below_remain_life_thr\":false,\"container\":{\"order\":0,\"str\":\"DS918+\",\"supportPwrBtnDisable\":false,\"type\":\"internal\"},\"device\":\"/dev/sdc\",\"diskType\":\"SATA\",\"exceed_bad_sector_thr\":false,\"firm\":\"82.00A82\",\"has_system\":true,\"id\":\"sdc\",\"isSsd\":false,\"longName\":\"Drive 3\",\"model\":\"WD40EFRX-68N32N0        \",\"name\":\"Drive 3\",\"num_id\":3,\"order\":3,\"overview_status\":\"normal\",\"portType\":\"normal\",\"serial\":\"MOCK-DISK-6-3\",\"size_total\":\"4000787030016\",\"smart_status\":\"normal\",\"status\":\"normal\",\"temp\":34,\"used_by\":\"reuse_1\",\"vendor\":\"WDC     \"},{\"below_remain_life_thr\":false,\"container\":{\"order\":0,\"str\":\"DS918+\",\"supportPwrBtnDisable\":false,\"type\":\"internal\"},\"device\":\"/dev/sdd\",\"diskType\":\"SATA\",\"exceed_bad_sector_thr\":false,\"firm\":\"82.00A82\",\"has_system\":true,\"id\":\"sdd\",\"isSsd\":false,\"longName\":\"Drive 4\",\"model\":\"WD40EFRX-68N32N0        \",\"name\":\"Drive 4\",\"num_id\":4,\"order\":4,\"overview_status\":\"normal\",\"portType\":\"normal\",\"serial\":\"MOCK-DISK-6-4\",\"size_total\":\"4000787030016\",\"smart_status\":\"normal\",\"status\":\"normal\",\"temp\":32,\"used_by\":\"reuse_1\",\"vendor\":\"WDC     \"}],\"env\":{\"bay_number\":\"4\",\"ebox\":[],\"fs_acting\":false,\"is_space_actioning\":false,\"max_fs_bytes\":\"118747255799808\",\"model_name\":\"DS918+\",\"ram_size\":4,\"ram_size_required\":32,\"status\":{\"system_crashed\":false,\"system_need_repair\":false}},\"hotSpares\":[],\"iscsiLuns\":[],\"iscsiTargets\":[],\"ports\":[],\"ssdCaches\":[],\"storagePools\":[{\"container\":\"internal\",\"deploy_path\":\"volume_1\",\"desc\":\"Located on Storage Pool 1, SHR\",\"device_type\":\"shr_with_1_disk_protect\",\"disk_failure_number\":0,\"disks\":[\"sda\",\"sdb\",\"sdc\",\"sdd\"],\"id\":\"reuse_1\",\"is_actioning\":false,\"num_id\":1,\"pool_path\":\"reuse_1\",\"progress\":{\"percent\":\"-1\",\"step\":\"none\"},\"raidType\":\"single\",\"size\":{\"total\":\"11991146119168\",\"used\":\"11991146119168\"},\"space_path\":\"/dev/md2\",\"status\":\"normal\",\"suggestions\":[]}],\"volumes\":[{\"container\":\"internal\",\"deploy_path\":\"volume_1\",\"desc\":\"Located on Storage Pool 1, SHR\",\"device_type\":\"shr_with_1_disk_protect\",\"fs_type\":\"btrfs\",\"id\":\"volume_1\",\"is_acting\":false,\"is_actioning\":false,\"is_inode_full\":false,\"is_writable\":true,\"num_id\":1,\"pool_path\":\"reuse_1\",\"progress\":{\"percent\":\"-1\",\"step\":\"none\"},\"size\":{\"free_inode\":\"0\",\"total\":\"11511498457088\",\"total_device\":\"11991146119168\",\"total_inode\":\"0\",\"used\":\"4377452806144\"},\"status\":\"normal\",\"suggestions\":[],\"vol_path\":\"/volume1\"}]}",
+        ),
+        (
+            "dsm7",
+            "{\"disks\":[{\"below_remain_life_thr\":false,\"container\":{\"order\":0,\"str\":\"DS920+\",\"supportPwrBtnDisable\":false,\"type\":\"internal\"},\"device\":\"/dev/sata1\",\"diskType\":\"SATA\",\"exceed_bad_sector_thr\":false,\"firm\":\"1402\",\"has_system\":true,\"id\":\"sata1\",\"isSsd\":false,\"longName\":\"Drive 1\",\"model\":\"HAT5300-8T\",\"name\":\"Drive 1\",\"num_id\":1,\"order\":1,\"overview_status\":\"normal\",\"portType\":\"normal\",\"remain_life\":{\"trustable\":true,\"value\":-1},\"serial\":\"MOCK-DISK-7-1\",\"size_total\":\"8001563222016\",\"slot_id\":1,\"smart_status\":\"normal\",\"status\":\"normal\",\"temp\":36,\"used_by\":\"reuse_1\",\"vendor\":\"Synology\"},{\"below_remain_life_thr\":false,\"container\":{\"order\":0,\"str\":\"DS920+\",\"supportPwrBtnDisable\":false,\"type\":\"internal\"},\"device\":\"/dev/sata2\",\"diskType\":\"SATA\",\"exceed_bad_sector_thr\":false,\"firm\":\"1402\",\"has_system\":true,\"id\":\"sata2\",\"isSsd\":false,\"longName\":\"Drive 2\",\"model\":\"HAT5300-8T\",\"name\":\"Drive 2\",\"num_id\":2,\"order\":2,\"overview_status\":\"normal\",\"portType\":\"normal\",\"remain_life\":{\"trustable\":true,\"value\":-1},\"serial\":\"MOCK-DISK-7-2\",\"size_total\":\"8001563222016\",\"slot_id\":2,\"smart_status\":\"normal\",\"status\":\"normal\",\"temp\":37,\"used_by\":\"reuse_1\",\"vendor\":\"Synology\"},{\"below_remain_life_thr\":false,\"container\":{\"order\":0,\"str\":\"DS920+\",\"supportPwrBtnDisable\":false,\"type\":\"internal\"},\"device\":\"/dev/sata3\",\"diskType\":\"SATA\",\"exceed_bad_sector_thr\":false,\"firm\":\"1402\",\"has_system\":true,\"id\":\"sata3\",\"isSsd\":false,\"longName\":\"Drive 3\",\"model\":\"HAT5300-8T\",\"name\":\"Drive 3\",\"num_id\":3,\"order\":3,\"overview_status\":\"normal\",\"portType\":\"normal\",\"remain_life\":{\"trustable\":true,\"value\":-1},\"serial\":\"MOCK-DISK-7-3\",\"size_total\":\"8001563222016\",\"slot_id\":3,\"smart_status\":\"normal\",\"status\":\"normal\",\"temp\":37,\"used_by\":\"reuse_1\",\"vendor\":\"Synology\"},{\"below_remain_life_thr\":false,\"container\":{\"order\":0,\"str\":\"DS920+\",\"supportPwrBtnDisable\":false,\"type\":\"internal\"},\"device\":\"/dev/sata4\",\"diskType\":\"SATA\",\"exceed_bad_sector_thr\":false,\"firm\":\"1402\",\"has_system\":true,\"id\":\"sata4\",\"isSsd\":false,\"longName\":\"Drive 4\",\"model\":\"HAT5300-8T\",\"name\":\"Drive 4\",\"num_id\":4,\"order\":4,\"overview_status\":\"normal\",\"portType\":\"normal\",\"remain_life\":{\"trustable\":true,\"value\":-1},\"serial\":\"MOCK-DISK-7-4\",\"size_total\":\"8001563222016\",\"slot_id\":4,\"smart_status\":\"normal\",\"status\":\"normal\",\"temp\":35,\"used_by\":\"reuse_1\",\"vendor\":\"Synology\"}],\"env\":{\"bay_number\":\"4\",\"ebox\":[],\"fs_acting\":false,\"is_space_actioning\":false,\"max_fs_bytes\":\"1152921504606846976\",\"model_name\":\"DS920+\",\"ram_size\":4,\"ram_size_required\":32,\"status\":{\"system_crashed\":false,\"system_need_repair\":false}},\"hotSpares\":[],\"iscsiLuns\":[],\"iscsiTargets\":[],\"missing_pools\":[],\"ports\":[],\"sharedCaches\":[],\"ssdCaches\":[],\"storagePools\":[{\"container\":\"internal\",\"deploy_path\":\"volume_1\",\"desc\":\"Located on Storage Pool 1, SHR\",\"device_type\":\"shr_with_1_disk_protect\",\"disk_failure_number\":0,\"disks\":[\"sata1\",\"sata2\",\"sata3\",\"sata4\"],\"id\":\"reuse_1\",\"is_actioning\":false,\"num_id\":1,\"pool_path\":\"reuse_1\",\"progress\":{\"percent\":\"-1\",\"step\":\"none\"},\"raidType\":\"single\",\"size\":{\"total\":\"23982190592000\",\"used\":\"23982190592000\"},\"space_path\":\"/dev/vg1\",\"status\":\"normal\",\"suggestions\":[]}],\"volumes\":[{\"container\":\"internal\",\"deploy_path\":\"volume_1\",\"desc\":\"Located on Storage Pool 1, SHR\",\"device_type\":\"shr_with_1_disk_protect\",\"fs_type\":\"btrfs\",\"id\":\"volume_1\",\"is_acting\":false,\"is_actioning\":false,\"is_inode_full\":false,\"is_writable\":true,\"num_id\":1,\"pool_path\":\"reuse_1\",\"progress\":{\"percent\":\"-1\",\"step\":\"none\"},\"size\":{\"free_inode\":\"0\",\"total\":\"23017154027520\",\"total_device\":\"23982190592000\",\"total_inode\":\"0\",\"used\":\"9132456525824\"},\"status\":\"normal\",\"suggestions\":[],\"vol_path\":\"/volume1\"}]}",
+        ),
+    ],
     pagination: ::std::option::Option::None,
 };
 
@@ -510,6 +531,7 @@ pub(crate) static LOGIN_CHECK: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -528,6 +550,7 @@ pub(crate) static RELOAD_RAID_CONFIG: crate::__rt::MethodMeta = crate::__rt::Met
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -546,6 +569,7 @@ pub(crate) static REPAIR_ROOTBACKUP: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -564,6 +588,7 @@ pub(crate) static REPAIR_SYS_PARTITION: crate::__rt::MethodMeta = crate::__rt::M
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -582,6 +607,7 @@ pub(crate) static REPAIR_SYSTEM_PARTITION: crate::__rt::MethodMeta = crate::__rt
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -600,6 +626,7 @@ pub(crate) static REPAIR_SYSTEM_PARTITION_LIST: crate::__rt::MethodMeta = crate:
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -618,6 +645,7 @@ pub(crate) static SET_AUTO_REPAIR_CONFIG: crate::__rt::MethodMeta = crate::__rt:
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -636,6 +664,7 @@ pub(crate) static SET_DATA_SCRUBBING_SCHEDULE: crate::__rt::MethodMeta = crate::
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -654,6 +683,7 @@ pub(crate) static SET_DATA_SCRUBBING_SCHEDULE_STATUS: crate::__rt::MethodMeta = 
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -672,6 +702,7 @@ pub(crate) static SET_FAST_REPAIR_CONFIG: crate::__rt::MethodMeta = crate::__rt:
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -690,6 +721,7 @@ pub(crate) static SET_RESYNC_SPEED: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -708,6 +740,7 @@ pub(crate) static SET_SCHEDULE_PLAN: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -726,5 +759,6 @@ pub(crate) static SET_SPACE_RECLAIM_SCHEDULE: crate::__rt::MethodMeta = crate::_
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -158,6 +158,7 @@ pub(crate) static CLEAR: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -176,6 +177,7 @@ pub(crate) static COUNT_BY_CATEGORY: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -194,6 +196,7 @@ pub(crate) static GET_CROWD_TIMES: crate::__rt::MethodMeta = crate::__rt::Method
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -212,6 +215,7 @@ pub(crate) static GET_LP_THUMBNAIL: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -230,6 +234,7 @@ pub(crate) static GET_SETTING: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -248,6 +253,7 @@ pub(crate) static GET_THUMBNAIL: crate::__rt::MethodMeta = crate::__rt::MethodMe
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -266,6 +272,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -284,6 +291,7 @@ pub(crate) static LOAD_THUMBNAIL_BY_CONFIG: crate::__rt::MethodMeta = crate::__r
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -302,6 +310,7 @@ pub(crate) static MIGRATING_STATUS: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -320,6 +329,7 @@ pub(crate) static RETROSPECT_IMG_SAVE: crate::__rt::MethodMeta = crate::__rt::Me
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -338,6 +348,7 @@ pub(crate) static SET_SETTING: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -356,5 +367,6 @@ pub(crate) static UPDATE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -180,6 +180,7 @@ pub(crate) static CLIENT_EDIT: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -198,6 +199,7 @@ pub(crate) static DOWNLOAD_CLIENT: crate::__rt::MethodMeta = crate::__rt::Method
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -216,6 +218,7 @@ pub(crate) static DOWNLOAD_UTILITY: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -234,6 +237,7 @@ pub(crate) static GET_GPU_TASK_LIMIT: crate::__rt::MethodMeta = crate::__rt::Met
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -252,6 +256,7 @@ pub(crate) static GET_INFO: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -270,6 +275,7 @@ pub(crate) static GET_LOGIN_INFO: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -288,6 +294,7 @@ pub(crate) static GET_UID: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -306,6 +313,7 @@ pub(crate) static KILL_DUAL_AUTH_EXPIRE_SESSION: crate::__rt::MethodMeta = crate
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -324,6 +332,7 @@ pub(crate) static KILL_SESSION: crate::__rt::MethodMeta = crate::__rt::MethodMet
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -342,6 +351,7 @@ pub(crate) static LOAD_RESTRICT_CONNECTION: crate::__rt::MethodMeta = crate::__r
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -360,6 +370,7 @@ pub(crate) static SESSION_LOGOUT: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -378,6 +389,7 @@ pub(crate) static SET_LOGIN_INFO: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -396,6 +408,7 @@ pub(crate) static SET_RESTRICT_CONNECTION: crate::__rt::MethodMeta = crate::__rt
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -414,5 +427,6 @@ pub(crate) static GET_INFO_2: crate::__rt::MethodMeta = crate::__rt::MethodMeta 
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -98,6 +98,7 @@ pub(crate) static DELETE_TASK: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -116,6 +117,7 @@ pub(crate) static DISABLE_TASK: crate::__rt::MethodMeta = crate::__rt::MethodMet
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -134,6 +136,7 @@ pub(crate) static ENABLE_TASK: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -152,6 +155,7 @@ pub(crate) static LIST_TASK: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -170,6 +174,7 @@ pub(crate) static SAVE_TASK: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -188,5 +193,6 @@ pub(crate) static TEST_RECORDING_EXIST: crate::__rt::MethodMeta = crate::__rt::M
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -300,6 +300,7 @@ pub(crate) static CANCEL: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -318,6 +319,7 @@ pub(crate) static CHECK_GROUP_EXIST: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -336,6 +338,7 @@ pub(crate) static CHECK_HOME_ENABLE: crate::__rt::MethodMeta = crate::__rt::Meth
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -354,6 +357,7 @@ pub(crate) static CHECK_PWDRULES: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -372,6 +376,7 @@ pub(crate) static CHECK_USER_EXIST: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -390,6 +395,7 @@ pub(crate) static CHECK_USERNAME: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -408,6 +414,7 @@ pub(crate) static CREATE_USER: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -426,6 +433,7 @@ pub(crate) static DELETE_GROUP: crate::__rt::MethodMeta = crate::__rt::MethodMet
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -444,6 +452,7 @@ pub(crate) static DELETE_PROFILE: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -462,6 +471,7 @@ pub(crate) static DELETE_USER: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -480,6 +490,7 @@ pub(crate) static DETAIL: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -498,6 +509,7 @@ pub(crate) static DISABLE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -516,6 +528,7 @@ pub(crate) static DOWNLOAD: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -534,6 +547,7 @@ pub(crate) static EDIT_PRIVILEGE: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -552,6 +566,7 @@ pub(crate) static EDIT_USER: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -570,6 +585,7 @@ pub(crate) static ENABLE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -588,6 +604,7 @@ pub(crate) static ENUM: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -606,6 +623,7 @@ pub(crate) static GET_ADV_SETTINGS: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -624,6 +642,7 @@ pub(crate) static LOAD_OPTIONS: crate::__rt::MethodMeta = crate::__rt::MethodMet
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -642,6 +661,7 @@ pub(crate) static LOAD_PROFILE: crate::__rt::MethodMeta = crate::__rt::MethodMet
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -660,6 +680,7 @@ pub(crate) static SAVE_GROUP: crate::__rt::MethodMeta = crate::__rt::MethodMeta 
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -678,6 +699,7 @@ pub(crate) static SAVE_OPTIONS: crate::__rt::MethodMeta = crate::__rt::MethodMet
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -696,6 +718,7 @@ pub(crate) static SAVE_VIEW_MODE: crate::__rt::MethodMeta = crate::__rt::MethodM
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -714,6 +737,7 @@ pub(crate) static SET_ADV_SETTINGS: crate::__rt::MethodMeta = crate::__rt::Metho
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -732,6 +756,7 @@ pub(crate) static SET_REMIND_QUICK_CONNECT_TUNNEL: crate::__rt::MethodMeta = cra
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -750,5 +775,6 @@ pub(crate) static UPDATE_DOMAIN: crate::__rt::MethodMeta = crate::__rt::MethodMe
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -65,6 +65,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"advanced_feature_activated\":true,\"del_cnt\":1,\"del_span\":1,\"display_index_home_promotion\":true,\"display_vmtouch_option\":true,\"ds_id\":\"text\",\"enable_non_admin_user_sync\":true,\"enable_vmtouch\":true,\"support_moving_repository\":true,\"use_del_by_cnt\":true,\"use_del_by_span\":true,\"vmtouch_reserve_mem\":1,\"volume_list\":[{\"desc\":\"text\",\"display\":\"text\",\"id\":\"text\",\"mount_point\":\"text\",\"size_free\":\"text\",\"size_total\":\"text\",\"value\":\"text\"}],\"volume_select\":\"text\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -84,5 +85,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -120,18 +120,16 @@ impl ListRequest {
         crate::__rt::call(&self.client, self.params).await
     }
 
-    /// Streams every item, one page per request, starting at this builder's offset and
-    /// using its limit as the page size (a default page size when unset).
+    /// Streams every item, in order and once, starting at this builder's offset and
+    /// asking for its limit as the page size (a default page size when unset).
     ///
-    /// Ends when the items seen reach the total DSM reports, or at an empty page. A server
-    /// that brings no progress (an empty page before the total, a page repeating the
-    /// previous one, more pages than the total allows) ends it with
-    /// [`Error::StreamStalled`](crate::Error::StreamStalled); one page is held at a time.
-    pub fn stream(
-        self,
-    ) -> impl ::futures_core::Stream<
-        Item = ::std::result::Result<super::DriveConnection, crate::Error>,
-    > + ::std::marker::Send + 'static {
+    /// After the first page, up to 4 pages are requested ahead, each read as soon as
+    /// it comes ([`Pages::prefetch`](crate::Pages::prefetch) sets how many). Ends when
+    /// the items seen reach the total DSM reports, or at an empty page. A server that
+    /// brings no progress (an empty page before the total, a page repeating the previous
+    /// one, more pages than the total allows) ends it with
+    /// [`Error::StreamStalled`](crate::Error::StreamStalled).
+    pub fn stream(self) -> crate::__rt::Pages<super::DriveConnection> {
         crate::__rt::paginate(
             self.client,
             self.params,
@@ -195,8 +193,8 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     params: &[
         crate::__rt::ParamMeta::value("offset", false, 1, false).json(),
         crate::__rt::ParamMeta::value("limit", false, 1, false).json(),
-        crate::__rt::ParamMeta::value("sort_by", false, 1, false).json(),
-        crate::__rt::ParamMeta::value("sort_direction", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("sort_by", false, 1, false).json_text(),
+        crate::__rt::ParamMeta::value("sort_direction", false, 1, false).json_text(),
     ],
     has_data: true,
     typed: true,
@@ -206,6 +204,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"items\":[{\"client_can_wipe\":false,\"client_id\":\"LAPTOP-7F3A\",\"client_ip\":\"192.168.1.100\",\"client_is_relay\":false,\"client_location\":\"\",\"client_name\":\"john-laptop\",\"client_session_id\":\"c0ffee5e55104d2a9e1b7f00a1b2c3d4\",\"client_status\":\"on_line\",\"client_type\":\"drive\",\"client_version\":\"3.5.0-16084\",\"device_uuid\":\"9b2e7c41-5d3f-4a8e-b6c2-1f0e9d8a7b65\",\"last_auth_time\":1732788000,\"login_time\":\"1732780800\"}],\"total\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::Some(crate::__rt::PageMeta {
         offset: 0,
         limit: 1,
@@ -231,6 +230,7 @@ pub(crate) static SUMMARY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"summary\":{\"desktop\":3,\"mobile\":1,\"sharesync\":1,\"total\":5}},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -250,6 +250,7 @@ pub(crate) static DELETE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 

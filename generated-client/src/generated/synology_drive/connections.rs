@@ -130,6 +130,7 @@ pub(crate) static GET_SUMMARY: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     example: ::std::option::Option::Some(
         "{\"data\":{\"desktop_clients\":15,\"mobile_clients\":8,\"total_connections\":25,\"web_clients\":2},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -150,6 +151,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"connections\":[{\"client_type\":\"desktop\",\"client_version\":\"3.4.0\",\"connected_time\":1732788000,\"ip_address\":\"192.168.1.100\",\"user\":\"john.doe\"}],\"total\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 

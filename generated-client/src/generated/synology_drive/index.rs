@@ -65,6 +65,7 @@ pub(crate) static GET_NATIVE_CLIENT_STATUS: crate::__rt::MethodMeta = crate::__r
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -84,5 +85,6 @@ pub(crate) static SET_NATIVE_CLIENT_INDEX_PAUSE: crate::__rt::MethodMeta = crate
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

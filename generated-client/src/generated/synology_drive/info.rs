@@ -77,6 +77,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"beta\":true,\"displayname_result\":\"text\",\"ds_id\":\"text\",\"enable_mydrive_versioning\":true,\"enable_non_admin_user_sync\":true,\"has_ame\":true,\"has_backup\":true,\"is_home\":true,\"is_manager\":true,\"mobile_compatibility\":{\"major\":\"text\",\"minor\":\"text\"},\"mydrive_keep_versions\":1,\"nickname\":\"text\",\"support_hevc\":true,\"uid\":1,\"username\":\"text\",\"version\":{\"build\":\"text\",\"hotfix\":\"text\",\"major\":\"text\",\"minor\":\"text\"}},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -96,6 +97,7 @@ pub(crate) static NOOP: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -115,5 +117,6 @@ pub(crate) static QUOTA: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -77,6 +77,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"default_displayname\":\"text\",\"default_enable_full_content_indexing\":true,\"enable_c2share_offload\":true,\"enable_normal_user_sharing\":true,\"enable_public_sharing\":true,\"enable_sharing_link_customization\":true,\"force_https_sharing_link\":true,\"global_hide_prompt_toast\":true,\"sharing_force_expiration\":1,\"sharing_force_password\":true,\"sharing_force_selected\":true,\"sharing_force_selected_groups\":{},\"sharing_force_selected_users\":{},\"sharing_internal_level\":\"text\",\"sharing_level\":\"text\",\"sharing_link_by_email\":true,\"sharing_link_customization\":\"text\",\"sharing_link_fully_custom_url\":\"text\",\"sharing_link_options\":[{\"option_id\":\"text\",\"preview\":\"text\",\"valid\":true}],\"sharing_permission\":{\"internal_link_sharing\":true,\"invite_sharing\":true,\"public_force_expiration_days\":1,\"public_force_password\":true,\"public_sharing\":true}},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -96,6 +97,7 @@ pub(crate) static LIST_TARGETS: crate::__rt::MethodMeta = crate::__rt::MethodMet
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -115,5 +117,6 @@ pub(crate) static UPDATE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -115,6 +115,7 @@ pub(crate) static GET_HYBRID_SHARE_ROTATE_SPAN: crate::__rt::MethodMeta = crate:
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -134,6 +135,7 @@ pub(crate) static GET_MIGRATE_INDEX_HOME_CONFIG: crate::__rt::MethodMeta = crate
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -155,6 +157,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"items\":[{\"disable_download\":true,\"enable_watermark\":true,\"force_watermark_download\":true,\"rotate_cnt\":{},\"rotate_days\":1,\"rotate_policy\":\"text\",\"share_enable\":true,\"share_name\":\"text\",\"share_status\":\"text\",\"share_type\":\"text\",\"watermark_density\":\"text\",\"watermark_font\":\"text\",\"watermark_font_color\":\"text\",\"watermark_font_px_size\":{},\"watermark_is_repeat\":true,\"watermark_opacity_percent\":{},\"watermark_rotate_degree\":\"text\",\"watermark_text\":\"text\",\"watermark_version\":{}}],\"total\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -174,6 +177,7 @@ pub(crate) static LIST_ACTIVE: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -193,6 +197,7 @@ pub(crate) static MIGRATE_INDEX_HOME: crate::__rt::MethodMeta = crate::__rt::Met
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -212,5 +217,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

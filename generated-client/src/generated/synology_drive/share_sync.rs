@@ -86,6 +86,7 @@ pub(crate) static LIST_CONNECTIONS: crate::__rt::MethodMeta = crate::__rt::Metho
     example: ::std::option::Option::Some(
         "{\"data\":{\"connections\":[{\"bytes_synced\":104857600,\"files_synced\":150,\"share_name\":\"Team Projects\",\"sync_status\":\"syncing\",\"user\":\"john.doe\"}],\"total\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 

@@ -87,6 +87,7 @@ pub(crate) static EMPTY: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -106,6 +107,7 @@ pub(crate) static GET_SIZE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -125,6 +127,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -144,5 +147,6 @@ pub(crate) static LIST_ANCESTOR: crate::__rt::MethodMeta = crate::__rt::MethodMe
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -95,6 +95,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"file_count\":500,\"folder_count\":50,\"last_sync_time\":1732788000,\"quota_total\":107374182400,\"quota_used\":5368709120,\"user\":\"john.doe\"},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 

@@ -70,6 +70,7 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"default_settings\":[{\"backend\":1,\"core\":{\"a key\":{}},\"extensions\":{\"a key\":{}}}],\"extensions_list\":[{\"backend\":1,\"extensions\":[{\"description\":\"text\",\"enable\":true,\"name\":\"text\"}]}],\"meta_data\":[{\"id\":\"text\",\"name\":\"text\"}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -88,6 +89,7 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -106,5 +108,6 @@ pub(crate) static SET_ADVANCED: crate::__rt::MethodMeta = crate::__rt::MethodMet
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -78,6 +78,7 @@ pub(crate) static ADD: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -96,6 +97,7 @@ pub(crate) static DELETE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -116,6 +118,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"profiles\":[{\"backend\":1,\"custom_open_basedir\":true,\"default_profile\":{},\"display_errors\":true,\"enable\":true,\"enable_cache\":true,\"enable_xdebug\":true,\"error\":1,\"extensions\":[\"text\"],\"fpm_settings\":{\"max_children\":1,\"max_spare_servers\":1,\"min_spare_servers\":1,\"mode\":\"text\",\"start_servers\":1},\"group\":\"text\",\"open_basedir\":\"text\",\"php_settings\":{\"a key\":{}},\"profile_desc\":\"text\",\"profile_name\":\"text\",\"user\":\"text\",\"uuid\":\"text\"}],\"total\":1},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };
 
@@ -134,5 +137,6 @@ pub(crate) static UPDATE: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -50,5 +50,6 @@ pub(crate) static GET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"VirtualHost\":{\"error\":1,\"total\":1},\"available_php_backend\":[1],\"available_python_backend\":{},\"available_server_backend\":[1],\"backend\":1,\"home_share_status\":1,\"php\":\"text\",\"php_profiles\":{\"profiles\":[{\"backend\":1,\"custom_open_basedir\":true,\"default_profile\":{},\"display_errors\":true,\"enable\":true,\"enable_cache\":true,\"enable_xdebug\":true,\"extensions\":[\"text\"],\"fpm_settings\":{\"max_children\":1,\"max_spare_servers\":1,\"min_spare_servers\":1,\"mode\":\"text\",\"start_servers\":1},\"group\":\"text\",\"open_basedir\":\"text\",\"php_settings\":{\"a key\":{}},\"profile_desc\":\"text\",\"profile_name\":\"text\",\"user\":\"text\",\"uuid\":\"text\"}],\"total\":1,\"version\":1},\"python_profiles\":{\"profiles\":{},\"total\":1,\"version\":1},\"userdir\":true,\"userdir_backend\":1,\"userdir_php\":{}},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

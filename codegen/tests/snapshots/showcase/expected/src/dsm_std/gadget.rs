@@ -47,7 +47,7 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     versions: ::std::option::Option::None,
     session: true,
     params: &[
-        crate::__rt::ParamMeta::value("name", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("name", false, 1, false).json_text(),
         crate::__rt::ParamMeta::value("on", false, 1, false).json(),
     ],
     has_data: true,
@@ -56,5 +56,6 @@ pub(crate) static SET: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<::serde_json::Value>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::None,
 };

@@ -71,18 +71,16 @@ impl ListRequest {
         crate::__rt::call(&self.client, self.params).await
     }
 
-    /// Streams every item, one page per request, starting at this builder's offset and
-    /// using its limit as the page size (a default page size when unset).
+    /// Streams every item, in order and once, starting at this builder's offset and
+    /// asking for its limit as the page size (a default page size when unset).
     ///
-    /// Ends when the items seen reach the total DSM reports, or at an empty page. A server
-    /// that brings no progress (an empty page before the total, a page repeating the
-    /// previous one, more pages than the total allows) ends it with
-    /// [`Error::StreamStalled`](crate::Error::StreamStalled); one page is held at a time.
-    pub fn stream(
-        self,
-    ) -> impl ::futures_core::Stream<
-        Item = ::std::result::Result<super::Widget, crate::Error>,
-    > + ::std::marker::Send + 'static {
+    /// After the first page, up to 4 pages are requested ahead, each read as soon as
+    /// it comes ([`Pages::prefetch`](crate::Pages::prefetch) sets how many). Ends when
+    /// the items seen reach the total DSM reports, or at an empty page. A server that
+    /// brings no progress (an empty page before the total, a page repeating the previous
+    /// one, more pages than the total allows) ends it with
+    /// [`Error::StreamStalled`](crate::Error::StreamStalled).
+    pub fn stream(self) -> crate::__rt::Pages<super::Widget> {
         crate::__rt::paginate(
             self.client,
             self.params,
@@ -130,6 +128,7 @@ pub(crate) static LIST: crate::__rt::MethodMeta = crate::__rt::MethodMeta {
     example: ::std::option::Option::Some(
         "{\"data\":{\"total\":1,\"widgets\":[{\"byte\":4,\"color\":\"dark-blue\",\"count\":6,\"created\":1732788000,\"enabled\":true,\"id\":1,\"labels\":{\"k\":\"v\"},\"level\":2,\"medium\":3,\"name\":\"w\",\"part\":{\"label\":\"p\"},\"port\":5001,\"ports\":[80,\"443\"],\"ratio\":\"0.25\",\"raw\":{\"any\":[1,\"x\"]},\"samples\":[1.5,\"-2\",3],\"size\":17179869184,\"small\":2,\"tags\":[\"a\"],\"tiny\":-1,\"type\":\"t\"}]},\"success\":true}",
     ),
+    mock_data: &[],
     pagination: ::std::option::Option::Some(crate::__rt::PageMeta {
         offset: 0,
         limit: 1,

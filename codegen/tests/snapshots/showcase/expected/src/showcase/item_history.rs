@@ -112,18 +112,16 @@ impl ListEventsRequest {
         crate::__rt::call(&self.client, self.params).await
     }
 
-    /// Streams every item, one page per request, starting at this builder's offset and
-    /// using its limit as the page size (a default page size when unset).
+    /// Streams every item, in order and once, starting at this builder's offset and
+    /// asking for its limit as the page size (a default page size when unset).
     ///
-    /// Ends when the items seen reach the total DSM reports, or at an empty page. A server
-    /// that brings no progress (an empty page before the total, a page repeating the
-    /// previous one, more pages than the total allows) ends it with
-    /// [`Error::StreamStalled`](crate::Error::StreamStalled); one page is held at a time.
-    pub fn stream(
-        self,
-    ) -> impl ::futures_core::Stream<
-        Item = ::std::result::Result<::std::string::String, crate::Error>,
-    > + ::std::marker::Send + 'static {
+    /// After the first page, up to 4 pages are requested ahead, each read as soon as
+    /// it comes ([`Pages::prefetch`](crate::Pages::prefetch) sets how many). Ends when
+    /// the items seen reach the total DSM reports, or at an empty page. A server that
+    /// brings no progress (an empty page before the total, a page repeating the previous
+    /// one, more pages than the total allows) ends it with
+    /// [`Error::StreamStalled`](crate::Error::StreamStalled).
+    pub fn stream(self) -> crate::__rt::Pages<::std::string::String> {
         crate::__rt::paginate(
             self.client,
             self.params,
@@ -160,8 +158,8 @@ pub(crate) static LIST_EVENTS: crate::__rt::MethodMeta = crate::__rt::MethodMeta
         crate::__rt::ParamMeta::value("item_id", true, 1, false).json(),
         crate::__rt::ParamMeta::value("start", false, 1, false).json(),
         crate::__rt::ParamMeta::value("count", false, 1, false).json(),
-        crate::__rt::ParamMeta::value("keyword", false, 1, false).json(),
-        crate::__rt::ParamMeta::value("color", false, 1, false).json(),
+        crate::__rt::ParamMeta::value("keyword", false, 1, false).json_text(),
+        crate::__rt::ParamMeta::value("color", false, 1, false).json_text(),
         crate::__rt::ParamMeta::value("verbose", false, 1, false),
         crate::__rt::ParamMeta::value("raw_name", false, 1, false),
         crate::__rt::ParamMeta::value("threshold", false, 1, false).json(),
@@ -172,6 +170,7 @@ pub(crate) static LIST_EVENTS: crate::__rt::MethodMeta = crate::__rt::MethodMeta
     #[cfg(test)]
     decode_json: crate::__rt::decode_json::<super::EventPage>,
     example: ::std::option::Option::None,
+    mock_data: &[],
     pagination: ::std::option::Option::Some(crate::__rt::PageMeta {
         offset: 1,
         limit: 2,
