@@ -58,7 +58,7 @@ fn root(spec: &Spec) -> TokenStream {
         let m = ident(&f.module);
         let name = kebab(&f.module);
         let cfg = cfg_feature(spec, f);
-        quote!(#cfg #name => #m::run(client, matches, progress).await,)
+        quote!(#cfg #name => #m::run(client, matches, out).await,)
     });
     quote! {
         #![doc = " The `synology` command's API subcommands, generated from the spec: one file per family."]
@@ -69,16 +69,15 @@ fn root(spec: &Spec) -> TokenStream {
             ::std::vec::Vec::from([#(#commands)*])
         }
 
-        /// Runs the method that `matches` (the family subcommand's matches) selects and returns
-        /// its typed response as pretty JSON. `progress` hears the item count while `--all`
-        /// streams.
+        /// Runs the method that `matches` (the family subcommand's matches) selects and writes
+        /// its typed response to `out` (with `--all`, every item as it comes).
         #[allow(unused_variables, reason = "with no family's feature on, no arm uses them")]
         pub(crate) async fn run(
             client: &crate::Client,
             family: &str,
             matches: &::clap::ArgMatches,
-            progress: &(dyn Fn(usize) + Sync),
-        ) -> ::std::result::Result<::std::string::String, crate::cli::Failure> {
+            out: &mut crate::cli::Out,
+        ) -> ::std::result::Result<(), crate::cli::Failure> {
             match family {
                 #(#arms)*
                 other => ::std::result::Result::Err(crate::cli::Failure::usage(other)),
@@ -91,16 +90,6 @@ fn root(spec: &Spec) -> TokenStream {
 fn family(spec: &Spec, f: &Family) -> TokenStream {
     let command = family_command(spec, f);
     let body = family_body(spec, f);
-    let paged = f
-        .apis
-        .iter()
-        .flat_map(|a| &a.methods)
-        .any(|m| m.pagination.is_some());
-    let progress = if paged {
-        quote!(progress)
-    } else {
-        quote!(_progress)
-    };
     let title = format!(
         " `synology {}`: the `SYNO.{}` APIs.",
         kebab(&f.module),
@@ -114,12 +103,12 @@ fn family(spec: &Spec, f: &Family) -> TokenStream {
             #command
         }
 
-        /// Runs the method `matches` selects.
+        /// Runs the method `matches` selects and writes its answer to `out`.
         pub(super) async fn run(
             client: &crate::Client,
             matches: &::clap::ArgMatches,
-            #progress: &(dyn Fn(usize) + Sync),
-        ) -> ::std::result::Result<::std::string::String, crate::cli::Failure> {
+            out: &mut crate::cli::Out,
+        ) -> ::std::result::Result<(), crate::cli::Failure> {
             #body
         }
     }
@@ -192,7 +181,7 @@ fn method_command(spec: &Spec, a: &Api, m: &Method) -> TokenStream {
     });
     let all = m.pagination.as_ref().map(|p| {
         let help = format!(
-            "Fetch every page and print all `{}` as one list",
+            "Fetch every page and print every item of `{}` as it comes (json: one list, ndjson: a line each)",
             p.items_field
         );
         let flag = naming::CLI_ALL;
@@ -330,16 +319,18 @@ fn call_body(spec: &Spec, f: &Family, a: &Api, m: &Method) -> TokenStream {
         None => quote!(client.#fam().#method(#(#positional),*)),
     };
     let all = naming::CLI_ALL;
-    let finish = if m.pagination.is_some() {
-        quote! {
-            if m.get_flag(#all) {
-                crate::cli::collect(request.stream(), progress).await
-            } else {
-                crate::cli::to_json(&request.send().await?)
+    let finish = match &m.pagination {
+        Some(p) => {
+            let items = &p.items_field;
+            quote! {
+                if m.get_flag(#all) {
+                    out.pages(request.stream()).await
+                } else {
+                    out.answer(&request.send().await?, ::std::option::Option::Some(#items))
+                }
             }
         }
-    } else {
-        quote!(crate::cli::to_json(&request.send().await?))
+        None => quote!(out.answer(&request.send().await?, ::std::option::Option::None)),
     };
     quote! {{
         let request = #start;

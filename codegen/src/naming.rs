@@ -43,11 +43,11 @@ pub const CLI_HELP: &str = "help";
 pub const CLI_ALL: &str = "all";
 
 /// Names a family module (and so its `Client` accessor, CLI command and cargo feature) may
-/// not take: the runtime's modules at the crate root, `Client`'s own methods, the CLI's own
-/// commands, the crates and features every build has (`core`, `std`, `default`, `all-apis`,
-/// `jiff`). A hand-written family named so is an error; an imported one is renamed
-/// ([`imported_family_module`]).
-pub const RESERVED_FAMILY_MODULES: [&str; 36] = [
+/// not take: the runtime's modules at the crate root, `Client`'s own methods, the crates and
+/// features every build has (`core`, `std`, `default`, `all-apis`, `jiff`). The CLI's own
+/// commands are [`CLI_COMMANDS`]. A hand-written family named so is an error; an imported one
+/// is renamed ([`imported_family_module`]).
+pub const RESERVED_FAMILY_MODULES: [&str; 33] = [
     "mock",
     "client",
     "error",
@@ -55,8 +55,6 @@ pub const RESERVED_FAMILY_MODULES: [&str; 36] = [
     "wire",
     "runtime",
     "generated",
-    "mock_server",
-    "help",
     "cli",
     "de",
     "device_token",
@@ -69,7 +67,6 @@ pub const RESERVED_FAMILY_MODULES: [&str; 36] = [
     "tests",
     "time",
     "transport",
-    "apis",
     "builder",
     "login",
     "login_with",
@@ -85,6 +82,24 @@ pub const RESERVED_FAMILY_MODULES: [&str; 36] = [
     "all_apis",
     "jiff",
 ];
+
+/// The `synology` command's own top-level commands (and clap's `help`), which a family's
+/// command (the kebab-case of its module, [`kebab`]) may not be: a hand-written family that
+/// has commands (not `internal`, like the runtime's `SYNO.API`, module `api`) is refused, an
+/// imported one renamed ([`imported_family_module`]: `SYNO.MockServer` → `dsm_mock_server`).
+pub const CLI_COMMANDS: [&str; 6] = [
+    "api",
+    "apis",
+    "completions",
+    "help",
+    "mock-server",
+    "profile",
+];
+
+/// Whether the command of family module `module` ([`kebab`]) is one of [`CLI_COMMANDS`].
+pub fn is_cli_command(module: &str) -> bool {
+    CLI_COMMANDS.contains(&kebab(module).as_str())
+}
 
 /// The prefix of an imported family whose module is reserved (`core` → `dsm_core`).
 pub const IMPORTED_FAMILY_PREFIX: &str = "dsm_";
@@ -160,12 +175,13 @@ pub fn family_module(family_wire: &str) -> String {
 }
 
 /// The module of a family that only imported files declare: [`family_module`], or, when that
-/// is reserved ([`RESERVED_FAMILY_MODULES`]) or ends in `_all` (whose feature would read as
-/// another family's `<family>-all`), the same with the prefix `dsm_` (`SYNO.Core` →
-/// `dsm_core`, feature `dsm-core`).
+/// is reserved ([`RESERVED_FAMILY_MODULES`]), would be one of the CLI's own commands
+/// ([`CLI_COMMANDS`]) or ends in `_all` (whose feature would read as another family's
+/// `<family>-all`), the same with the prefix `dsm_` (`SYNO.Core` → `dsm_core`, feature
+/// `dsm-core`).
 pub fn imported_family_module(family_wire: &str) -> String {
     let m = family_module(family_wire);
-    if RESERVED_FAMILY_MODULES.contains(&m.as_str()) || m.ends_with("_all") {
+    if RESERVED_FAMILY_MODULES.contains(&m.as_str()) || is_cli_command(&m) || m.ends_with("_all") {
         format!("{IMPORTED_FAMILY_PREFIX}{}", m.trim_end_matches('_'))
     } else {
         m
@@ -271,6 +287,26 @@ mod tests {
         assert_eq!(imported_family_module("FileStation"), "file_station");
         assert_eq!(handle_of_module("dsm_core"), "DsmCore");
         assert_eq!(all_feature("cloud-sync"), "cloud-sync-all");
+    }
+
+    #[test]
+    fn imported_families_named_like_a_cli_command_get_the_prefix() {
+        assert_eq!(imported_family_module("Profile"), "dsm_profile");
+        assert_eq!(imported_family_module("Completions"), "dsm_completions");
+        assert_eq!(imported_family_module("Api"), "dsm_api");
+        assert_eq!(imported_family_module("API"), "dsm_api");
+        assert_eq!(imported_family_module("Apis"), "dsm_apis");
+        assert_eq!(imported_family_module("MockServer"), "dsm_mock_server");
+        assert_eq!(imported_family_module("Help"), "dsm_help");
+        assert_eq!(feature("dsm_mock_server"), "dsm-mock-server");
+        // Only the exact command is taken: a longer name keeps its module.
+        assert_eq!(imported_family_module("ApiGateway"), "api_gateway");
+        assert_eq!(imported_family_module("Profiles"), "profiles");
+        for command in CLI_COMMANDS {
+            let module = command.replace('-', "_");
+            assert!(is_cli_command(&module), "{command}");
+            assert_eq!(kebab(&module), command);
+        }
     }
 
     #[test]

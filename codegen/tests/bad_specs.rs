@@ -148,3 +148,45 @@ apis:
         ]
     );
 }
+
+#[test]
+fn imported_families_named_like_a_cli_command_are_renamed_and_internal_ones_are_legal() {
+    let mut imported = String::from("imported: true\napis:\n");
+    for family in ["Profile", "Completions", "Api", "Apis", "MockServer"] {
+        imported.push_str(&format!(
+            "  SYNO.{family}.Item:\n    description: Items.\n    path: entry.cgi\n    \
+             versions: {{ min: 1, max: 1 }}\n    methods:\n      \
+             list: {{ description: Lists items. }}\n"
+        ));
+    }
+    // An internal family has no command, so `SYNO.Help` (like the runtime's `SYNO.API`,
+    // module `api`) keeps its module.
+    let internal = r#"
+apis:
+  SYNO.Help.Info:
+    internal: true
+    description: Internal.
+    path: entry.cgi
+    versions: { min: 1, max: 1 }
+    methods:
+      query: { http: GET, description: Answers. }
+"#;
+    let ir = codegen::load_sources(vec![
+        ("dsm.yaml".into(), imported),
+        ("internal.yaml".into(), internal.into()),
+    ])
+    .expect("legal");
+    let mut modules: Vec<&str> = ir.families.iter().map(|f| f.module.as_str()).collect();
+    modules.sort();
+    assert_eq!(
+        modules,
+        [
+            "dsm_api",
+            "dsm_apis",
+            "dsm_completions",
+            "dsm_mock_server",
+            "dsm_profile",
+            "help"
+        ]
+    );
+}

@@ -5,6 +5,8 @@
 
 #![cfg(feature = "cli")]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
@@ -16,7 +18,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_synology");
 /// Runs the binary with no terminal, no inherited password, and `env` added.
 async fn synology(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
-    cmd.args(args)
+    common::without_user_config(&mut cmd)
+        .args(args)
         .env_remove("SYNOLOGY_PASSWORD")
         .env_remove("SYNOLOGY_ALLOW_INSECURE_HTTP")
         .stdin(Stdio::null());
@@ -487,7 +490,7 @@ async fn the_device_token_file_is_written_after_an_otp_login_and_used_after() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_server_prints_its_url_and_serves() {
-    let mut child = Command::new(BIN)
+    let mut child = common::without_user_config(&mut Command::new(BIN))
         .args(["mock-server", "--port", "0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -3,6 +3,8 @@
 
 #![cfg(all(feature = "cli", feature = "cloud-sync", feature = "synology-drive"))]
 
+mod common;
+
 use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value, json};
@@ -13,7 +15,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_synology");
 /// Runs the binary with no terminal, no inherited password, and `env` added.
 async fn synology(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
-    cmd.args(args)
+    common::without_user_config(&mut cmd)
+        .args(args)
         .env_remove("SYNOLOGY_PASSWORD")
         .env_remove("SYNOLOGY_ALLOW_INSECURE_HTTP")
         .stdin(Stdio::null());

@@ -5,6 +5,8 @@
 
 #![cfg(all(feature = "cli", feature = "cloud-sync"))]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
@@ -16,7 +18,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_synology");
 /// Runs the binary to completion with no terminal, no inherited password, and `env` added.
 async fn synology(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
-    cmd.args(args)
+    common::without_user_config(&mut cmd)
+        .args(args)
         .env_remove("SYNOLOGY_PASSWORD")
         .env_remove("SYNOLOGY_ALLOW_INSECURE_HTTP")
         .stdin(Stdio::null());
@@ -39,7 +42,8 @@ impl Server {
     /// Starts `mock-server ARGS` and waits for its URL line.
     async fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(BIN);
-        cmd.arg("mock-server")
+        common::without_user_config(&mut cmd)
+            .arg("mock-server")
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -1,5 +1,5 @@
 //! Developer automation: `cargo xtask codegen [--check]`, `cargo xtask demo`, `cargo xtask
-//! import dsm-lib`.
+//! man DIR`, `cargo xtask import dsm-lib`.
 
 mod bench;
 mod bench_links;
@@ -24,6 +24,8 @@ commands:
                    written to BENCHMARKS.md's section on slow links
   demo             regenerate, then run the synology CLI against its embedded mock DSM
                    for every method of the spec, as json and as table
+  man DIR          build the synology CLI and write its man pages into DIR (created if missing):
+                   synology.1 and synology-<command>[-<subcommand>...].1 for every command
   import dsm-lib [DIR] [--out OUTDIR] [--check] [--only FAMILY...]
                    write api-spec/dsm/<family>.yaml (or OUTDIR) from DSM 7's declarations in DIR
                    (default ../shared/fixtures/dsm-lib); hand-written api-spec/*.yaml win;
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
         ["demo"] => demo(),
+        ["man", dir] => man(Path::new(dir)),
         ["import", "dsm-lib", rest @ ..] => {
             let root = workspace_root();
             import::parse_args(&root, rest).and_then(|opts| import::run(&root, &opts))
@@ -204,27 +207,7 @@ fn demo() -> Result<ExitCode> {
         return Ok(code);
     }
     let root = workspace_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let built = Command::new(&cargo)
-        .current_dir(&root)
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "synology-client",
-            "--features",
-            "cli",
-            "--bin",
-            "synology",
-        ])
-        .status()
-        .context("building the synology command")?;
-    if !built.success() {
-        bail!("building the synology command failed");
-    }
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let bin = target.join("debug").join("synology");
+    let bin = build_synology(&root)?;
     let mut failures = 0;
     let commands = demo_commands(&root)?;
     for args in &commands {
@@ -252,6 +235,58 @@ fn demo() -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Builds the `synology` command (debug) and returns its path. Features: `cli` and the
+/// default ones, which are the hand-written families, the only ones with subcommands
+/// (imported methods have none), so the binary has every generated subcommand.
+fn build_synology(root: &Path) -> Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = Command::new(&cargo)
+        .current_dir(root)
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "synology-client",
+            "--features",
+            "cli",
+            "--bin",
+            "synology",
+        ])
+        .status()
+        .context("building the synology command")?;
+    if !built.success() {
+        bail!("building the synology command failed");
+    }
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    Ok(target.join("debug").join("synology"))
+}
+
+/// `cargo xtask man DIR`: the CLI's hidden `synology __man DIR`, which writes `synology.1` and
+/// one page per command (clap_mangen).
+fn man(dir: &Path) -> Result<ExitCode> {
+    let bin = build_synology(&workspace_root())?;
+    let status = Command::new(&bin)
+        .arg("__man")
+        .arg(dir)
+        .status()
+        .with_context(|| format!("running {}", bin.display()))?;
+    if !status.success() {
+        bail!("synology __man {} failed", dir.display());
+    }
+    let pages = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("synology") && name.ends_with(".1")
+        })
+        .count();
+    println!("{pages} man page files in {}", dir.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Code generation allocates millions of small token trees on every core; glibc's allocator

@@ -313,6 +313,18 @@ fn api(cx: &mut Ctx, decl: &Decl<ApiDef>, renamed: bool, known: Known) -> Option
         );
         return None;
     }
+    if !def.internal && naming::is_cli_command(&family_module) {
+        cx.at(
+            key,
+            &path,
+            format!(
+                "family `{}` would be the command `synology {}`, which is one of the CLI's own commands",
+                parts[1],
+                naming::kebab(&family_module)
+            ),
+        );
+        return None;
+    }
     let (accessor, module, handle) = if parts.len() == 2 {
         (
             None,

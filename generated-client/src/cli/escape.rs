@@ -1,7 +1,10 @@
 //! Text from the server made safe for a terminal: control characters become visible escapes.
 
 use std::borrow::Cow;
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io;
+
+use serde_json::ser::Formatter;
 
 /// Whether `c` can act on a terminal or on how text around it reads: C0 controls (line
 /// breaks and tabs included), DEL, C1 controls, and the Unicode bidirectional controls.
@@ -37,38 +40,81 @@ pub(crate) fn escape_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// [`escape_controls`] for an owned string, reusing it when nothing changes.
-pub(crate) fn escape_owned(text: String) -> String {
-    match escape_controls(&text) {
-        Cow::Borrowed(_) => text,
-        Cow::Owned(escaped) => escaped,
-    }
-}
+/// A serde_json [`Formatter`] that also writes the control characters serde_json leaves raw
+/// in strings (DEL, C1, the bidi controls; it escapes C0 itself) as JSON escapes (`\u009b`),
+/// around `F` (serde_json's `CompactFormatter` or `PrettyFormatter`), which does the rest.
+/// The JSON reads back the same, and nothing in it can act on a terminal. Object keys are
+/// strings too and go the same way.
+pub(crate) struct SafeJson<F>(pub(crate) F);
 
-/// JSON text with the control characters serde_json leaves raw (DEL, C1, the bidi controls;
-/// it escapes C0 itself) written as JSON escapes (`\u009b`): the same JSON, read back, and
-/// nothing in it can act on a terminal. They can only occur inside strings, where an escape
-/// means the same character.
-pub(crate) fn escape_json(text: String) -> String {
-    if !text.contains(|c: char| c != '\n' && is_control(c)) {
-        return text;
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if c != '\n' && is_control(c) {
-            let _ = write!(out, "\\u{:04x}", u32::from(c));
-        } else {
-            out.push(c);
+impl<F: Formatter> Formatter for SafeJson<F> {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut rest = fragment;
+        while let Some(at) = rest.find(is_control) {
+            let c = rest[at..].chars().next().unwrap_or_default();
+            self.0.write_string_fragment(w, &rest[..at])?;
+            write!(w, "\\u{:04x}", u32::from(c))?;
+            rest = &rest[at + c.len_utf8()..];
         }
+        self.0.write_string_fragment(w, rest)
     }
-    out
+
+    // Everything else is `F`'s (the layout of a pretty formatter lives in these).
+    fn begin_string<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_string(w)
+    }
+    fn end_string<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_string(w)
+    }
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use std::borrow::Cow;
 
-    use super::{escape_controls, escape_json, escape_owned};
+    use super::{SafeJson, escape_controls};
 
     fn escaped(text: &str) -> String {
         escape_controls(text).into_owned()
@@ -124,39 +170,56 @@ mod tests {
         }
     }
 
+    /// `value` through [`SafeJson`] around serde_json's pretty or compact formatter.
+    fn safe_json(value: &serde_json::Value, pretty: bool) -> String {
+        use serde::Serialize;
+        use serde_json::ser::{CompactFormatter, PrettyFormatter, Serializer};
+        let mut out = Vec::new();
+        if pretty {
+            let mut ser = Serializer::with_formatter(&mut out, SafeJson(PrettyFormatter::new()));
+            value.serialize(&mut ser).unwrap();
+        } else {
+            let mut ser = Serializer::with_formatter(&mut out, SafeJson(CompactFormatter));
+            value.serialize(&mut ser).unwrap();
+        }
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
     fn json_keeps_its_meaning_with_no_raw_control_left() {
         let value = serde_json::json!({
             "a\u{9b}": "x\u{1b}[2J\u{7f}\u{85}\ny\u{202e}z\u{2066}",
-            "plain": ["同步 🚀", 1],
+            "plain": ["同步 🚀", 1, "\u{61c}\u{200e}\u{200f}\u{2069}é"],
         });
-        for text in [
-            serde_json::to_string(&value).unwrap(),
-            serde_json::to_string_pretty(&value).unwrap(),
-        ] {
-            let safe = escape_json(text.clone());
+        for pretty in [false, true] {
+            let safe = safe_json(&value, pretty);
             let raw: Vec<char> = safe
                 .chars()
                 .filter(|c| *c != '\n' && (c.is_control() || ('\u{202a}'..='\u{2069}').contains(c)))
                 .collect();
             assert_eq!(raw, Vec::<char>::new(), "{safe}");
-            assert!(
-                safe.contains("\\u009b") && safe.contains("\\u202e"),
-                "{safe}"
-            );
+            for escaped in [
+                "\\u009b", "\\u007f", "\\u0085", "\\u202e", "\\u2066", "\\u061c",
+            ] {
+                assert!(safe.contains(escaped), "{escaped} in {safe}");
+            }
             assert_eq!(
                 serde_json::from_str::<serde_json::Value>(&safe).unwrap(),
                 value
             );
         }
-        let plain = "{\"a\":\"b\"}".to_owned();
-        assert_eq!(escape_json(plain.clone()), plain);
+        // Nothing else changes: the layout is serde_json's, byte for byte.
+        let plain = serde_json::json!({"a": ["b", {"c": "同步 🚀 \u{1b}"}], "d": {}});
+        assert_eq!(
+            safe_json(&plain, true),
+            serde_json::to_string_pretty(&plain).unwrap()
+        );
+        assert_eq!(safe_json(&plain, false), plain.to_string());
     }
 
     #[test]
     fn text_around_escapes_is_kept_including_non_ascii() {
         assert_eq!(escaped("同步\u{1b}🚀\u{85}ß"), "同步\\u{1b}🚀\\u{85}ß");
-        assert_eq!(escape_owned("plain".to_owned()), "plain");
-        assert_eq!(escape_owned("a\u{7f}".to_owned()), "a\\u{7f}");
+        assert_eq!(escaped("a\u{7f}"), "a\\u{7f}");
     }
 }

@@ -1,7 +1,7 @@
 //! The `synology` command line (feature `cli`). The API subcommands are generated
 //! (`generated/cli/`); `api` and `apis` (raw calls, what the NAS publishes) are in `raw`,
-//! `mock-server` in `mock_server`; this module holds the global flags, the session set-up,
-//! output and exit codes.
+//! `mock-server` in `mock_server`, `completions` and the hidden `__man` in `completions`; this
+//! module holds the global flags, the session set-up, output and exit codes.
 //!
 //! Exit codes: 0 ok; 1 unexpected; 2 usage (bad flags, bad configuration such as plain
 //! `http://` to a remote host without `--allow-insecure-http`, a bad `synology api` parameter);
@@ -14,26 +14,27 @@
 // some go unused.
 #![cfg_attr(not(feature = "all-apis"), allow(dead_code))]
 
+mod completions;
 mod escape;
 mod mock_server;
 mod output;
+mod print;
+mod profile;
+mod progress;
 mod raw;
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
-use futures_core::Stream;
-use futures_util::StreamExt;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use crate::generated::cli as api;
 use crate::mock::{DEMO_PASSWORD, DEMO_USER, MockConfig, MockDsm};
 use crate::{Client, DeviceToken, Error, Login};
+pub(crate) use print::Out;
 
 /// Why a command did not succeed, with its exit code.
 #[derive(Debug)]
@@ -48,6 +49,8 @@ pub(crate) enum Failure {
     Login(Error),
     /// Anything else (exit 1).
     Unexpected(String),
+    /// Stdout's reader went away (`| head`): the command ends quietly (exit 0).
+    Closed,
 }
 
 impl Failure {
@@ -57,6 +60,7 @@ impl Failure {
 
     fn exit_code(&self) -> u8 {
         match self {
+            Failure::Closed => 0,
             Failure::Usage(_) => 2,
             Failure::Unexpected(_) => 1,
             Failure::Login(e) | Failure::Call(e) => error_exit_code(e),
@@ -99,6 +103,7 @@ impl std::fmt::Display for Failure {
             Failure::Call(e) => write!(f, "{e}"),
             Failure::Hinted(e, hint) => write!(f, "{e} ({hint})"),
             Failure::Login(e) => write!(f, "login failed: {e}"),
+            Failure::Closed => f.write_str("the output was closed"),
         }
     }
 }
@@ -165,50 +170,34 @@ pub(crate) fn json_required<T: DeserializeOwned>(m: &ArgMatches, flag: &str) -> 
     json(m, flag)?.ok_or_else(|| Failure::Usage(format!("--{flag} is required")))
 }
 
-/// The typed response, re-serialized in its own field order (DSM's names and raw values);
-/// `{}` for methods without data.
-pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String, Failure> {
-    match serde_json::to_string_pretty(value) {
-        Ok(text) if text == "null" => Ok("{}".to_owned()),
-        Ok(text) => Ok(text),
-        Err(e) => Err(Failure::Unexpected(format!(
-            "cannot print the response: {e}"
-        ))),
-    }
-}
-
-/// Every item of a stream, printed as one JSON list, telling `progress` the count as it grows.
-pub(crate) async fn collect<T: Serialize>(
-    stream: impl Stream<Item = Result<T, Error>>,
-    progress: &(dyn Fn(usize) + Sync),
-) -> Result<String, Failure> {
-    let mut stream = std::pin::pin!(stream);
-    let mut items = Vec::new();
-    while let Some(item) = stream.next().await {
-        items.push(item?);
-        progress(items.len());
-    }
-    to_json(&items)
-}
-
 fn command() -> Command {
     Command::new("synology")
         .about("Call the Synology DSM Web API from the command line")
         .long_about(
             "Call the Synology DSM Web API from the command line.\n\n\
-             The password comes from SYNOLOGY_PASSWORD, or a prompt when stdin is a terminal.\n\
+             The password comes from SYNOLOGY_PASSWORD, else the profile's password_command, else a \
+             prompt when stdin is a terminal.\n\
              Global flags go before the family: synology --url https://nas:5001 --user admin cloud-sync connection list\n\n\
+             Profiles (synology profile add NAME --url URL ...) keep --url, --user, --ca-cert, \
+             --device-token-file and --allow-insecure-http in a TOML file (SYNOLOGY_CONFIG, else \
+             synology/config.toml in $XDG_CONFIG_HOME or the platform's configuration directory). \
+             The profile: --profile NAME, else SYNOLOGY_PROFILE, else the file's default_profile when \
+             neither --profile nor --url is given; a flag beats the profile's value.\n\n\
              Plain http:// is refused for any host but this machine, as the password and the session would cross \
              the network in clear; --allow-insecure-http, or SYNOLOGY_ALLOW_INSECURE_HTTP set to 1, true or yes, \
              allows it.\n\n\
              Any API, even one the spec does not cover: synology api SYNO.Core.System info type=storage \
              (KEY=VALUE sends a string, -F KEY=JSON a JSON value; --version N, --get, --path CGI). \
              What the NAS publishes and how this client covers it: synology apis [--filter TEXT].\n\n\
-             Output: json or table (--output; table on a terminal, else json; synology api prints JSON \
-             unless --output table). Tables and error messages show control characters from the server \
-             as escapes (\\u{1b} for ESC, \\u{202e} for a right-to-left override); JSON output is the \
-             response's exact JSON, with DEL, C1 and bidi controls written as \\u escapes (the strings \
-             read back the same).\n\n\
+             Output: json, ndjson or table (--output; table on a terminal, else json; synology api prints \
+             JSON unless asked). ndjson is one JSON object a line: the answer's list, or the whole answer \
+             when it lists none. With --all, items are written as pages come (json: one list; a table \
+             waits for the last page). Tables and error messages show control characters from the \
+             server as escapes (\\u{1b} for ESC, \\u{202e} for a right-to-left override) and line up \
+             wide characters; on a terminal, cells are cut to its width with … unless --wide. JSON \
+             output is the response's exact JSON, with DEL, C1 and bidi controls written as \\u escapes \
+             (the strings read back the same). With --all, a progress bar on stderr when it is a \
+             terminal (--quiet: none). A closed output (| head) ends the command quietly, exit 0.\n\n\
              Exit codes: 0 ok; 1 unexpected; 2 usage (bad flags or parameters, plain HTTP without \
              consent); 3 DSM error or an API the NAS does not publish; 4 network, TLS, timeout, HTTP, \
              redirect, size limit, stalled stream or decode error; 5 failed login, or a session DSM \
@@ -219,6 +208,12 @@ fn command() -> Command {
         .arg_required_else_help(true)
         .arg(Arg::new("url").long("url").value_name("URL").help("The NAS, e.g. https://nas.example.com:5001"))
         .arg(Arg::new("user").long("user").value_name("NAME").help("Account to log in with"))
+        .arg(
+            Arg::new("profile")
+                .long("profile")
+                .value_name("NAME")
+                .help("Profile of the config file to use (or SYNOLOGY_PROFILE); flags beat its values"),
+        )
         .arg(Arg::new("otp").long("otp").value_name("CODE").help("2-factor code, for an account with 2FA"))
         .arg(
             Arg::new("device-token-file")
@@ -252,27 +247,39 @@ fn command() -> Command {
             Arg::new("output")
                 .long("output")
                 .value_name("FORMAT")
-                .value_parser(["json", "table"])
-                .help("json or table [default: table on a terminal, else json]"),
+                .value_parser(["json", "ndjson", "table"])
+                .help("json, ndjson (a JSON object a line) or table [default: table on a terminal, else json]"),
         )
+        .arg(Arg::new("wide").long("wide").action(ArgAction::SetTrue).help("Do not cut table cells to the terminal's width"))
+        .arg(Arg::new("quiet").short('q').long("quiet").action(ArgAction::SetTrue).help("No progress bar (errors still print)"))
         .arg(Arg::new("verbose").short('v').long("verbose").action(ArgAction::Count).help("Log to stderr (-vv for more)"))
         .arg(Arg::new("mock").long("mock").action(ArgAction::SetTrue).help("Run against an embedded mock DSM as its demo user"))
         .subcommands(api::commands())
         .subcommand(raw::api_command())
         .subcommand(raw::apis_command())
         .subcommand(mock_server::command())
+        .subcommand(profile::command())
+        .subcommand(completions::command())
 }
 
 /// The `synology` binary.
 pub fn main() -> ExitCode {
-    let matches = match command().try_get_matches() {
+    let matches = match completions::with_man(command()).try_get_matches() {
         Ok(m) => m,
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    init_tracing(matches.get_count("verbose"));
+    let pages = matches
+        .subcommand()
+        .is_some_and(|(_, sub)| sub_wants_all(sub));
+    let progress = progress::Progress::new(progress::draws(
+        pages,
+        std::io::stderr().is_terminal(),
+        matches.get_flag("quiet"),
+    ));
+    init_tracing(matches.get_count("verbose"), &progress);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -284,17 +291,20 @@ pub fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(run(&matches)) {
-        Ok(()) => ExitCode::SUCCESS,
+    match runtime.block_on(run(&matches, progress)) {
+        Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,
         Err(failure) => {
             // Error messages quote the server (DSM descriptions, bodies, URLs): escape them.
-            eprintln!("error: {}", escape::escape_controls(&failure.to_string()));
+            // A closed stderr loses the message, not the exit code.
+            let message = escape::escape_controls(&failure.to_string()).into_owned();
+            let _ = writeln!(std::io::stderr(), "error: {message}");
             ExitCode::from(failure.exit_code())
         }
     }
 }
 
-fn init_tracing(verbosity: u8) {
+/// Logs (`-v`) to stderr, around the progress bar while one is drawn.
+fn init_tracing(verbosity: u8, progress: &progress::Progress) {
     if verbosity == 0 {
         return;
     }
@@ -305,16 +315,22 @@ fn init_tracing(verbosity: u8) {
     };
     let _ = tracing_subscriber::fmt()
         .with_max_level(level)
-        .with_writer(std::io::stderr)
+        .with_writer(progress::LogWriter(progress.clone()))
         .try_init();
 }
 
-async fn run(matches: &ArgMatches) -> Result<(), Failure> {
+async fn run(matches: &ArgMatches, progress: progress::Progress) -> Result<(), Failure> {
     let (family, sub) = matches
         .subcommand()
         .ok_or_else(|| Failure::usage("synology"))?;
     if family == "mock-server" {
         return mock_server::run(sub).await;
+    }
+    if family == "profile" {
+        return profile::run(matches, sub, progress);
+    }
+    if let Some(done) = completions::run(family, sub) {
+        return done;
     }
     // A raw call's arguments are checked before connecting: a bad one sends nothing.
     let raw_call = match family {
@@ -322,69 +338,23 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
         _ => None,
     };
     let (client, _mock) = connect(matches).await?;
-    let progress = |n: usize| {
-        let mut err = std::io::stderr();
-        let _ = write!(err, "\rfetched {n} items");
-        let _ = err.flush();
-    };
-    let show_progress = std::io::stderr().is_terminal();
-    let quiet = |_: usize| {};
-    let progress: &(dyn Fn(usize) + Sync) = if show_progress { &progress } else { &quiet };
+    let mut out = Out::stdout(matches, family, progress);
     let result = match (family, raw_call) {
-        (_, Some(call)) => call.send(&client).await.map(Printed::Data),
-        ("apis", None) => raw::apis(&client, sub).await.map(Printed::Apis),
-        _ => api::run(&client, family, sub, progress)
-            .await
-            .map(Printed::Typed),
+        (_, Some(call)) => match call.send(&client).await {
+            Ok(data) => out.data(&data),
+            Err(e) => Err(e),
+        },
+        ("apis", None) => match raw::apis(&client, sub).await {
+            Ok(rows) => out.apis(&rows),
+            Err(e) => Err(e),
+        },
+        _ => api::run(&client, family, sub, &mut out).await,
     };
-    if show_progress && sub_wants_all(sub) {
-        eprintln!();
-    }
+    // What was written goes out, after an error too (the items before it).
+    let written = out.finish();
     // Log out whatever happened, so DSM frees the session; a failed logout changes nothing.
     let _ = client.logout().await;
-    let printed = result?;
-    let terminal = std::io::stdout().is_terminal();
-    let table = match matches.get_one::<String>("output").map(String::as_str) {
-        Some("table") => true,
-        Some(_) => false,
-        // `synology api` is for scripts and exploring alike: JSON unless asked.
-        None => terminal && !matches!(printed, Printed::Data(_)),
-    };
-    let text = match printed {
-        Printed::Typed(json) if table => output::table(&json),
-        Printed::Typed(json) => escape::escape_json(json),
-        Printed::Data(Value::Null) if table => output::table("{}"),
-        Printed::Data(data) if table => output::table(&data.to_string()),
-        Printed::Data(Value::Null) => "{}".to_owned(),
-        Printed::Data(data) => json_text(&data, terminal)?,
-        Printed::Apis(rows) if table => raw::apis_table(&rows),
-        Printed::Apis(rows) => json_text(&rows, terminal)?,
-    };
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}")
-        .map_err(|e| Failure::Unexpected(format!("cannot write the output: {e}")))
-}
-
-/// What a command prints.
-enum Printed {
-    /// A generated command's typed response, pretty JSON.
-    Typed(String),
-    /// A raw call's `data`.
-    Data(Value),
-    /// `synology apis`.
-    Apis(Vec<raw::ApiRow>),
-}
-
-/// `value` as JSON, pretty for a terminal and compact otherwise, with the controls serde_json
-/// leaves raw in strings escaped.
-fn json_text<T: Serialize>(value: &T, pretty: bool) -> Result<String, Failure> {
-    let text = if pretty {
-        serde_json::to_string_pretty(value)
-    } else {
-        serde_json::to_string(value)
-    };
-    text.map(escape::escape_json)
-        .map_err(|e| Failure::Unexpected(format!("cannot print the response: {e}")))
+    result.and(written)
 }
 
 /// Whether the selected method was asked for `--all`.
@@ -412,31 +382,24 @@ async fn connect(matches: &ArgMatches) -> Result<(Client, Option<MockDsm>), Fail
             .map_err(Failure::Login)?;
         return Ok((client, Some(dsm)));
     }
-    let url = matches
-        .get_one::<String>("url")
-        .ok_or_else(|| Failure::Usage("--url is required (or --mock)".into()))?;
-    let user = matches
-        .get_one::<String>("user")
-        .ok_or_else(|| Failure::Usage("--user is required".into()))?;
-    let mut builder = Client::builder(url)
+    // Each value from its flag, else from the chosen profile.
+    let conn = profile::resolve(matches)?;
+    let mut builder = Client::builder(&conn.url)
         .danger_accept_invalid_certificates(matches.get_flag("insecure"))
-        .allow_insecure_http(
-            matches.get_flag("allow-insecure-http") || env_flag(ALLOW_INSECURE_HTTP_ENV),
-        );
-    if let Some(path) = matches.get_one::<PathBuf>("ca-cert") {
-        let pem = std::fs::read(path).map_err(|e| {
-            Failure::Usage(format!("cannot read --ca-cert {}: {e}", path.display()))
-        })?;
+        .allow_insecure_http(conn.allow_insecure_http || env_flag(ALLOW_INSECURE_HTTP_ENV));
+    if let Some((path, what)) = &conn.ca_cert {
+        let pem = std::fs::read(path)
+            .map_err(|e| Failure::Usage(format!("cannot read {what} {}: {e}", path.display())))?;
         builder = builder.add_root_certificate_pem(&pem);
     }
     if let Some(seconds) = matches.get_one::<u64>("timeout") {
         builder = builder.timeout(Duration::from_secs(*seconds));
     }
     let client = builder.build().map_err(|e| Failure::Usage(e.to_string()))?;
-    let password = password()?;
-    let token_file = matches.get_one::<PathBuf>("device-token-file");
-    let mut login = Login::new(user, &password);
-    if let Some(token) = token_file.map(|p| read_token(p)).transpose()?.flatten() {
+    let password = password(conn.password_command.as_ref())?;
+    let token_file = conn.device_token_file.as_ref();
+    let mut login = Login::new(&conn.user, &password);
+    if let Some(token) = token_file.map(read_token).transpose()?.flatten() {
         login = login.device_token(token);
     }
     if let Some(otp) = matches.get_one::<String>("otp") {
@@ -469,37 +432,34 @@ fn is_on(value: &str) -> bool {
         .any(|on| value.eq_ignore_ascii_case(on))
 }
 
-fn password() -> Result<String, Failure> {
+fn password(command: Option<&profile::PasswordCommand>) -> Result<String, Failure> {
     if let Ok(p) = std::env::var("SYNOLOGY_PASSWORD") {
         return Ok(p);
     }
+    if let Some(command) = command {
+        return command.run();
+    }
     if !std::io::stdin().is_terminal() {
         return Err(Failure::Usage(
-            "no password: set SYNOLOGY_PASSWORD, or run in a terminal to be asked".into(),
+            "no password: set SYNOLOGY_PASSWORD, give the profile a password_command, or run in a terminal to be asked".into(),
         ));
     }
     rpassword::prompt_password("Password: ")
         .map_err(|e| Failure::Usage(format!("cannot read the password: {e}")))
 }
 
-/// The device token in `path`; a missing or blank file means no token yet.
-fn read_token(path: &Path) -> Result<Option<DeviceToken>, Failure> {
-    DeviceToken::load(path).map_err(|e| {
-        Failure::Usage(format!(
-            "cannot read --device-token-file {}: {e}",
-            path.display()
-        ))
-    })
+/// The device token in `path` (`what` names it in an error); a missing or blank file means no
+/// token yet.
+fn read_token((path, what): &(PathBuf, String)) -> Result<Option<DeviceToken>, Failure> {
+    DeviceToken::load(path)
+        .map_err(|e| Failure::Usage(format!("cannot read {what} {}: {e}", path.display())))
 }
 
 /// Saves the token owner-only and atomically ([`DeviceToken::save`]).
-fn write_token(path: &Path, token: &DeviceToken) -> Result<(), Failure> {
-    token.save(path).map_err(|e| {
-        Failure::Unexpected(format!(
-            "cannot write --device-token-file {}: {e}",
-            path.display()
-        ))
-    })
+fn write_token((path, what): &(PathBuf, String), token: &DeviceToken) -> Result<(), Failure> {
+    token
+        .save(path)
+        .map_err(|e| Failure::Unexpected(format!("cannot write {what} {}: {e}", path.display())))
 }
 
 #[cfg(test)]

@@ -39,3 +39,16 @@ impl Write for Capture {
         Ok(())
     }
 }
+
+/// Keeps a spawned `synology` away from the user's own profiles: `SYNOLOGY_CONFIG` names a
+/// file in a directory that is never created, and `SYNOLOGY_PROFILE` and `XDG_CONFIG_HOME`
+/// are cleared, so no default profile, password command or device token of the machine
+/// running the tests is ever used.
+pub fn without_user_config(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    let none = std::env::temp_dir()
+        .join(format!("synology-tests-no-config-{}", std::process::id()))
+        .join("config.toml");
+    cmd.env("SYNOLOGY_CONFIG", none)
+        .env_remove("SYNOLOGY_PROFILE")
+        .env_remove("XDG_CONFIG_HOME")
+}

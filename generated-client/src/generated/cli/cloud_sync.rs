@@ -247,7 +247,9 @@ pub(super) fn command() -> ::clap::Command {
                     ::clap::Arg::new("all")
                         .long("all")
                         .action(::clap::ArgAction::SetTrue)
-                        .help("Fetch every page and print all `items` as one list"),
+                        .help(
+                            "Fetch every page and print every item of `items` as it comes (json: one list, ndjson: a line each)",
+                        ),
                 ),
         )
         .subcommand(
@@ -353,18 +355,20 @@ pub(super) fn command() -> ::clap::Command {
                             ::clap::Arg::new("all")
                                 .long("all")
                                 .action(::clap::ArgAction::SetTrue)
-                                .help("Fetch every page and print all `logs` as one list"),
+                                .help(
+                                    "Fetch every page and print every item of `logs` as it comes (json: one list, ndjson: a line each)",
+                                ),
                         ),
                 ),
         )
 }
 
-/// Runs the method `matches` selects.
+/// Runs the method `matches` selects and writes its answer to `out`.
 pub(super) async fn run(
     client: &crate::Client,
     matches: &::clap::ArgMatches,
-    progress: &(dyn Fn(usize) + Sync),
-) -> ::std::result::Result<::std::string::String, crate::cli::Failure> {
+    out: &mut crate::cli::Out,
+) -> ::std::result::Result<(), crate::cli::Failure> {
     match matches.subcommand() {
         ::std::option::Option::Some(("list-conn", m)) => {
             let request = client.cloud_sync().list_conn();
@@ -381,13 +385,13 @@ pub(super) async fn run(
                     )),
                 |r, v| r.group_by(v),
             );
-            crate::cli::to_json(&request.send().await?)
+            out.answer(&request.send().await?, ::std::option::Option::None)
         }
         ::std::option::Option::Some(("get-property", m)) => {
             let request = client
                 .cloud_sync()
                 .get_property(crate::cli::required::<i64>(m, "connection-id")?);
-            crate::cli::to_json(&request.send().await?)
+            out.answer(&request.send().await?, ::std::option::Option::None)
         }
         ::std::option::Option::Some(("get-connection-setting", m)) => {
             let request = client
@@ -395,13 +399,13 @@ pub(super) async fn run(
                 .get_connection_setting(
                     crate::cli::required::<i64>(m, "connection-id")?,
                 );
-            crate::cli::to_json(&request.send().await?)
+            out.answer(&request.send().await?, ::std::option::Option::None)
         }
         ::std::option::Option::Some(("list-sess", m)) => {
             let request = client
                 .cloud_sync()
                 .list_sess(crate::cli::required::<i64>(m, "connection-id")?);
-            crate::cli::to_json(&request.send().await?)
+            out.answer(&request.send().await?, ::std::option::Option::None)
         }
         ::std::option::Option::Some(("get-selective-sync-config", m)) => {
             let request = client
@@ -409,17 +413,17 @@ pub(super) async fn run(
                 .get_selective_sync_config(
                     crate::cli::required::<i64>(m, "session-id")?,
                 );
-            crate::cli::to_json(&request.send().await?)
+            out.answer(&request.send().await?, ::std::option::Option::None)
         }
         ::std::option::Option::Some(("get-session-setting", m)) => {
             let request = client
                 .cloud_sync()
                 .get_session_setting(crate::cli::required::<i64>(m, "session-id")?);
-            crate::cli::to_json(&request.send().await?)
+            out.answer(&request.send().await?, ::std::option::Option::None)
         }
         ::std::option::Option::Some(("get-config", _)) => {
             let request = client.cloud_sync().get_config();
-            crate::cli::to_json(&request.send().await?)
+            out.answer(&request.send().await?, ::std::option::Option::None)
         }
         ::std::option::Option::Some(("pause", m)) => {
             let request = client.cloud_sync().pause();
@@ -428,7 +432,7 @@ pub(super) async fn run(
                 crate::cli::optional::<i64>(m, "connection-id"),
                 |r, v| r.connection_id(v),
             );
-            crate::cli::to_json(&request.send().await?)
+            out.answer(&request.send().await?, ::std::option::Option::None)
         }
         ::std::option::Option::Some(("resume", m)) => {
             let request = client.cloud_sync().resume();
@@ -437,7 +441,7 @@ pub(super) async fn run(
                 crate::cli::optional::<i64>(m, "connection-id"),
                 |r, v| r.connection_id(v),
             );
-            crate::cli::to_json(&request.send().await?)
+            out.answer(&request.send().await?, ::std::option::Option::None)
         }
         ::std::option::Option::Some(("get-log", m)) => {
             let request = client
@@ -481,37 +485,37 @@ pub(super) async fn run(
                 |r, v| r.action(v),
             );
             if m.get_flag("all") {
-                crate::cli::collect(request.stream(), progress).await
+                out.pages(request.stream()).await
             } else {
-                crate::cli::to_json(&request.send().await?)
+                out.answer(&request.send().await?, ::std::option::Option::Some("items"))
             }
         }
         ::std::option::Option::Some(("connection", m)) => {
             match m.subcommand() {
                 ::std::option::Option::Some(("list", _)) => {
                     let request = client.cloud_sync().connection().list();
-                    crate::cli::to_json(&request.send().await?)
+                    out.answer(&request.send().await?, ::std::option::Option::None)
                 }
                 ::std::option::Option::Some(("get", m)) => {
                     let request = client
                         .cloud_sync()
                         .connection()
                         .get(crate::cli::required::<i64>(m, "conn-id")?);
-                    crate::cli::to_json(&request.send().await?)
+                    out.answer(&request.send().await?, ::std::option::Option::None)
                 }
                 ::std::option::Option::Some(("pause", m)) => {
                     let request = client
                         .cloud_sync()
                         .connection()
                         .pause(crate::cli::required::<i64>(m, "conn-id")?);
-                    crate::cli::to_json(&request.send().await?)
+                    out.answer(&request.send().await?, ::std::option::Option::None)
                 }
                 ::std::option::Option::Some(("resume", m)) => {
                     let request = client
                         .cloud_sync()
                         .connection()
                         .resume(crate::cli::required::<i64>(m, "conn-id")?);
-                    crate::cli::to_json(&request.send().await?)
+                    out.answer(&request.send().await?, ::std::option::Option::None)
                 }
                 _ => ::std::result::Result::Err(crate::cli::Failure::usage("connection")),
             }
@@ -534,9 +538,12 @@ pub(super) async fn run(
                         |r, v| r.limit(v),
                     );
                     if m.get_flag("all") {
-                        crate::cli::collect(request.stream(), progress).await
+                        out.pages(request.stream()).await
                     } else {
-                        crate::cli::to_json(&request.send().await?)
+                        out.answer(
+                            &request.send().await?,
+                            ::std::option::Option::Some("logs"),
+                        )
                     }
                 }
                 _ => {

@@ -22,24 +22,23 @@ pub(crate) fn commands() -> ::std::vec::Vec<::clap::Command> {
     ])
 }
 
-/// Runs the method that `matches` (the family subcommand's matches) selects and returns
-/// its typed response as pretty JSON. `progress` hears the item count while `--all`
-/// streams.
+/// Runs the method that `matches` (the family subcommand's matches) selects and writes
+/// its typed response to `out` (with `--all`, every item as it comes).
 #[allow(unused_variables, reason = "with no family's feature on, no arm uses them")]
 pub(crate) async fn run(
     client: &crate::Client,
     family: &str,
     matches: &::clap::ArgMatches,
-    progress: &(dyn Fn(usize) + Sync),
-) -> ::std::result::Result<::std::string::String, crate::cli::Failure> {
+    out: &mut crate::cli::Out,
+) -> ::std::result::Result<(), crate::cli::Failure> {
     match family {
         #[cfg(feature = "cloud-sync")]
-        "cloud-sync" => cloud_sync::run(client, matches, progress).await,
+        "cloud-sync" => cloud_sync::run(client, matches, out).await,
         #[cfg(feature = "synology-drive")]
-        "synology-drive" => synology_drive::run(client, matches, progress).await,
+        "synology-drive" => synology_drive::run(client, matches, out).await,
         #[cfg(feature = "synology-drive-share-sync")]
         "synology-drive-share-sync" => {
-            synology_drive_share_sync::run(client, matches, progress).await
+            synology_drive_share_sync::run(client, matches, out).await
         }
         other => ::std::result::Result::Err(crate::cli::Failure::usage(other)),
     }

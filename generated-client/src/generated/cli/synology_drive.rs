@@ -60,7 +60,9 @@ pub(super) fn command() -> ::clap::Command {
                             ::clap::Arg::new("all")
                                 .long("all")
                                 .action(::clap::ArgAction::SetTrue)
-                                .help("Fetch every page and print all `items` as one list"),
+                                .help(
+                                    "Fetch every page and print every item of `items` as it comes (json: one list, ndjson: a line each)",
+                                ),
                         ),
                 )
                 .subcommand(
@@ -162,12 +164,12 @@ pub(super) fn command() -> ::clap::Command {
         )
 }
 
-/// Runs the method `matches` selects.
+/// Runs the method `matches` selects and writes its answer to `out`.
 pub(super) async fn run(
     client: &crate::Client,
     matches: &::clap::ArgMatches,
-    progress: &(dyn Fn(usize) + Sync),
-) -> ::std::result::Result<::std::string::String, crate::cli::Failure> {
+    out: &mut crate::cli::Out,
+) -> ::std::result::Result<(), crate::cli::Failure> {
     match matches.subcommand() {
         ::std::option::Option::Some(("connection", m)) => {
             match m.subcommand() {
@@ -202,14 +204,17 @@ pub(super) async fn run(
                         |r, v| r.sort_direction(v),
                     );
                     if m.get_flag("all") {
-                        crate::cli::collect(request.stream(), progress).await
+                        out.pages(request.stream()).await
                     } else {
-                        crate::cli::to_json(&request.send().await?)
+                        out.answer(
+                            &request.send().await?,
+                            ::std::option::Option::Some("items"),
+                        )
                     }
                 }
                 ::std::option::Option::Some(("summary", _)) => {
                     let request = client.synology_drive().connection().summary();
-                    crate::cli::to_json(&request.send().await?)
+                    out.answer(&request.send().await?, ::std::option::Option::None)
                 }
                 _ => ::std::result::Result::Err(crate::cli::Failure::usage("connection")),
             }
@@ -218,11 +223,11 @@ pub(super) async fn run(
             match m.subcommand() {
                 ::std::option::Option::Some(("get-summary", _)) => {
                     let request = client.synology_drive().connections().get_summary();
-                    crate::cli::to_json(&request.send().await?)
+                    out.answer(&request.send().await?, ::std::option::Option::None)
                 }
                 ::std::option::Option::Some(("list", _)) => {
                     let request = client.synology_drive().connections().list();
-                    crate::cli::to_json(&request.send().await?)
+                    out.answer(&request.send().await?, ::std::option::Option::None)
                 }
                 _ => {
                     ::std::result::Result::Err(crate::cli::Failure::usage("connections"))
@@ -233,7 +238,7 @@ pub(super) async fn run(
             match m.subcommand() {
                 ::std::option::Option::Some(("list", _)) => {
                     let request = client.synology_drive().profile().list();
-                    crate::cli::to_json(&request.send().await?)
+                    out.answer(&request.send().await?, ::std::option::Option::None)
                 }
                 _ => ::std::result::Result::Err(crate::cli::Failure::usage("profile")),
             }
@@ -242,7 +247,7 @@ pub(super) async fn run(
             match m.subcommand() {
                 ::std::option::Option::Some(("list", _)) => {
                     let request = client.synology_drive().profiles().list();
-                    crate::cli::to_json(&request.send().await?)
+                    out.answer(&request.send().await?, ::std::option::Option::None)
                 }
                 _ => ::std::result::Result::Err(crate::cli::Failure::usage("profiles")),
             }
@@ -254,7 +259,7 @@ pub(super) async fn run(
                         .synology_drive()
                         .share_sync()
                         .list_connections();
-                    crate::cli::to_json(&request.send().await?)
+                    out.answer(&request.send().await?, ::std::option::Option::None)
                 }
                 _ => ::std::result::Result::Err(crate::cli::Failure::usage("share-sync")),
             }
@@ -266,7 +271,7 @@ pub(super) async fn run(
                         .synology_drive()
                         .user_profile()
                         .get(crate::cli::required::<::std::string::String>(m, "user")?);
-                    crate::cli::to_json(&request.send().await?)
+                    out.answer(&request.send().await?, ::std::option::Option::None)
                 }
                 _ => {
                     ::std::result::Result::Err(

@@ -33,12 +33,12 @@ pub(super) fn command() -> ::clap::Command {
         )
 }
 
-/// Runs the method `matches` selects.
+/// Runs the method `matches` selects and writes its answer to `out`.
 pub(super) async fn run(
     client: &crate::Client,
     matches: &::clap::ArgMatches,
-    _progress: &(dyn Fn(usize) + Sync),
-) -> ::std::result::Result<::std::string::String, crate::cli::Failure> {
+    out: &mut crate::cli::Out,
+) -> ::std::result::Result<(), crate::cli::Failure> {
     match matches.subcommand() {
         ::std::option::Option::Some(("connection", m)) => {
             match m.subcommand() {
@@ -53,7 +53,7 @@ pub(super) async fn run(
                         >(m, "additional")?,
                         |r, v| r.additional(v),
                     );
-                    crate::cli::to_json(&request.send().await?)
+                    out.answer(&request.send().await?, ::std::option::Option::None)
                 }
                 _ => ::std::result::Result::Err(crate::cli::Failure::usage("connection")),
             }

@@ -10,19 +10,18 @@ pub(crate) fn commands() -> ::std::vec::Vec<::clap::Command> {
     ::std::vec::Vec::from([showcase::command(), showcase_other::command()])
 }
 
-/// Runs the method that `matches` (the family subcommand's matches) selects and returns
-/// its typed response as pretty JSON. `progress` hears the item count while `--all`
-/// streams.
+/// Runs the method that `matches` (the family subcommand's matches) selects and writes
+/// its typed response to `out` (with `--all`, every item as it comes).
 #[allow(unused_variables, reason = "with no family's feature on, no arm uses them")]
 pub(crate) async fn run(
     client: &crate::Client,
     family: &str,
     matches: &::clap::ArgMatches,
-    progress: &(dyn Fn(usize) + Sync),
-) -> ::std::result::Result<::std::string::String, crate::cli::Failure> {
+    out: &mut crate::cli::Out,
+) -> ::std::result::Result<(), crate::cli::Failure> {
     match family {
-        "showcase" => showcase::run(client, matches, progress).await,
-        "showcase-other" => showcase_other::run(client, matches, progress).await,
+        "showcase" => showcase::run(client, matches, out).await,
+        "showcase-other" => showcase_other::run(client, matches, out).await,
         other => ::std::result::Result::Err(crate::cli::Failure::usage(other)),
     }
 }

@@ -204,7 +204,7 @@ pub(super) fn command() -> ::clap::Command {
                                 .long("all")
                                 .action(::clap::ArgAction::SetTrue)
                                 .help(
-                                    "Fetch every page and print all `widgets` as one list",
+                                    "Fetch every page and print every item of `widgets` as it comes (json: one list, ndjson: a line each)",
                                 ),
                         ),
                 ),
@@ -298,22 +298,24 @@ pub(super) fn command() -> ::clap::Command {
                             ::clap::Arg::new("all")
                                 .long("all")
                                 .action(::clap::ArgAction::SetTrue)
-                                .help("Fetch every page and print all `events` as one list"),
+                                .help(
+                                    "Fetch every page and print every item of `events` as it comes (json: one list, ndjson: a line each)",
+                                ),
                         ),
                 ),
         )
 }
 
-/// Runs the method `matches` selects.
+/// Runs the method `matches` selects and writes its answer to `out`.
 pub(super) async fn run(
     client: &crate::Client,
     matches: &::clap::ArgMatches,
-    progress: &(dyn Fn(usize) + Sync),
-) -> ::std::result::Result<::std::string::String, crate::cli::Failure> {
+    out: &mut crate::cli::Out,
+) -> ::std::result::Result<(), crate::cli::Failure> {
     match matches.subcommand() {
         ::std::option::Option::Some(("get-stats", _)) => {
             let request = client.showcase().get_stats();
-            crate::cli::to_json(&request.send().await?)
+            out.answer(&request.send().await?, ::std::option::Option::None)
         }
         ::std::option::Option::Some(("set-config", m)) => {
             let request = client
@@ -381,13 +383,13 @@ pub(super) async fn run(
                 crate::cli::json::<super::super::showcase::Bounds>(m, "bounds")?,
                 |r, v| r.bounds(v),
             );
-            crate::cli::to_json(&request.send().await?)
+            out.answer(&request.send().await?, ::std::option::Option::None)
         }
         ::std::option::Option::Some(("export-legacy", m)) => {
             let request = client
                 .showcase()
                 .export_legacy(crate::cli::required::<f64>(m, "scale")?);
-            crate::cli::to_json(&request.send().await?)
+            out.answer(&request.send().await?, ::std::option::Option::None)
         }
         ::std::option::Option::Some(("sample", m)) => {
             let request = client.showcase().sample();
@@ -396,7 +398,7 @@ pub(super) async fn run(
                 crate::cli::optional::<bool>(m, "detail"),
                 |r, v| r.detail(v),
             );
-            crate::cli::to_json(&request.send().await?)
+            out.answer(&request.send().await?, ::std::option::Option::None)
         }
         ::std::option::Option::Some(("item", m)) => {
             match m.subcommand() {
@@ -413,9 +415,12 @@ pub(super) async fn run(
                         |r, v| r.limit(v),
                     );
                     if m.get_flag("all") {
-                        crate::cli::collect(request.stream(), progress).await
+                        out.pages(request.stream()).await
                     } else {
-                        crate::cli::to_json(&request.send().await?)
+                        out.answer(
+                            &request.send().await?,
+                            ::std::option::Option::Some("widgets"),
+                        )
                     }
                 }
                 _ => ::std::result::Result::Err(crate::cli::Failure::usage("item")),
@@ -467,9 +472,12 @@ pub(super) async fn run(
                         |r, v| r.threshold(v),
                     );
                     if m.get_flag("all") {
-                        crate::cli::collect(request.stream(), progress).await
+                        out.pages(request.stream()).await
                     } else {
-                        crate::cli::to_json(&request.send().await?)
+                        out.answer(
+                            &request.send().await?,
+                            ::std::option::Option::Some("events"),
+                        )
                     }
                 }
                 _ => {

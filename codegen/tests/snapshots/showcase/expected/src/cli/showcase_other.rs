@@ -22,18 +22,18 @@ pub(super) fn command() -> ::clap::Command {
         )
 }
 
-/// Runs the method `matches` selects.
+/// Runs the method `matches` selects and writes its answer to `out`.
 pub(super) async fn run(
     client: &crate::Client,
     matches: &::clap::ArgMatches,
-    _progress: &(dyn Fn(usize) + Sync),
-) -> ::std::result::Result<::std::string::String, crate::cli::Failure> {
+    out: &mut crate::cli::Out,
+) -> ::std::result::Result<(), crate::cli::Failure> {
     match matches.subcommand() {
         ::std::option::Option::Some(("view", m)) => {
             match m.subcommand() {
                 ::std::option::Option::Some(("get", _)) => {
                     let request = client.showcase_other().view().get();
-                    crate::cli::to_json(&request.send().await?)
+                    out.answer(&request.send().await?, ::std::option::Option::None)
                 }
                 _ => ::std::result::Result::Err(crate::cli::Failure::usage("view")),
             }
