@@ -142,9 +142,10 @@ impl Drop for LogLine {
         if self.text.is_empty() {
             return;
         }
+        let text = log_text(&self.text);
         // A closed stderr loses the log, nothing else.
         let write = || {
-            let _ = io::stderr().write_all(&self.text);
+            let _ = io::stderr().write_all(text.as_bytes());
         };
         match self.progress.drawn() {
             Some(bar) => bar.suspend(write),
@@ -153,9 +154,28 @@ impl Drop for LogLine {
     }
 }
 
+/// One log event as written: text from the server (a DSM message, an API name a NAS
+/// reported) can reach a log line, so every control and bidi character in it is escaped as
+/// in tables, and only the event's own final newline stays.
+fn log_text(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let body = text.strip_suffix('\n').unwrap_or(&text);
+    format!("{}\n", super::escape::escape_controls(body))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Progress, draws};
+    use super::{Progress, draws, log_text};
+
+    #[test]
+    fn log_lines_escape_what_the_server_sent() {
+        let raw = "DEBUG api=\"SYNO.\u{1b}[2J\u{202e}Evil\"\nsecond line\r\n".as_bytes();
+        assert_eq!(
+            log_text(raw),
+            "DEBUG api=\"SYNO.\\u{1b}[2J\\u{202e}Evil\"\\u{a}second line\\u{d}\n"
+        );
+        assert_eq!(log_text(b"plain\n"), "plain\n");
+    }
 
     #[test]
     fn a_bar_is_drawn_only_for_pages_on_a_terminal_without_quiet() {
