@@ -176,10 +176,10 @@ pub(crate) fn rows<'a>(answer: &'a Json, hint: Option<&str>) -> Rows<'a> {
     }
 }
 
-/// A table of `json` (our own JSON text) at any width. See [`render`].
-pub(crate) fn table(json: &str) -> String {
+/// A table of `json` (our own JSON text), cut to `width` when given. See [`render`].
+pub(crate) fn table(json: &str, width: Option<usize>) -> String {
     match serde_json::from_str::<Json>(json) {
-        Ok(answer) => render(&answer, None, None),
+        Ok(answer) => render(&answer, None, width),
         // Not expected (the input is our own JSON); escape the controls line by line to
         // keep the layout.
         Err(_) => json
@@ -375,46 +375,52 @@ mod tests {
     #[test]
     fn a_list_with_a_total_is_a_table_and_a_line_in_field_order() {
         let json = r#"{"connections": [{"name": "a", "id": 1}, {"name": "bb", "id": 22, "x": null}], "total": 2}"#;
-        assert_eq!(table(json), "name  id  x\na     1\nbb    22\ntotal: 2");
+        assert_eq!(
+            table(json, None),
+            "name  id  x\na     1\nbb    22\ntotal: 2"
+        );
     }
 
     #[test]
     fn an_object_is_two_columns_and_no_data_is_ok() {
         assert_eq!(
-            table(r#"{"bb": "x", "a": [1, 2]}"#),
+            table(r#"{"bb": "x", "a": [1, 2]}"#, None),
             "field  value\nbb     x\na      [1, 2]"
         );
-        assert_eq!(table("{}"), "ok");
-        assert_eq!(table("[]"), "(none)");
+        assert_eq!(table("{}", None), "ok");
+        assert_eq!(table("[]", None), "(none)");
     }
 
     #[test]
     fn control_characters_are_escaped_and_widths_count_the_escapes() {
         let json = r#"[{"name": "a\u001b[2Jb", "id": 1}, {"name": "c", "id": 2}]"#;
         assert_eq!(
-            table(json),
+            table(json, None),
             "name         id\na\\u{1b}[2Jb  1\nc            2"
         );
         // Field names, nested values and the `name: value` lines too.
         let json = "{\"rows\": [{\"k\\u0085\": \"v\u{202e}\"}], \"n\\n\": {\"x\": \"\u{7f}\"}}";
-        assert_eq!(table(json), "k\\u{85}\nv\\u{202e}\nn\\u{a}: {x: \\u{7f}}");
+        assert_eq!(
+            table(json, None),
+            "k\\u{85}\nv\\u{202e}\nn\\u{a}: {x: \\u{7f}}"
+        );
         let json = "{\"a\": \"\\t\", \"b\": [\"\u{2066}\"]}";
         assert_eq!(
-            table(json),
+            table(json, None),
             "field  value\na      \\u{9}\nb      [\\u{2066}]"
         );
     }
 
     #[test]
     fn text_that_is_not_json_has_its_lines_escaped() {
-        assert_eq!(table("x\u{9b}y\nz\u{202e}"), "x\\u{9b}y\nz\\u{202e}");
+        assert_eq!(table("x\u{9b}y\nz\u{202e}", None), "x\\u{9b}y\nz\\u{202e}");
     }
 
     #[test]
     fn wide_characters_count_two_columns() {
         let json = r#"[{"name": "同步資料夾", "n": 1}, {"name": "🚀📁", "n": 2}, {"name": "abc", "n": 3}]"#;
         assert_eq!(
-            table(json),
+            table(json, None),
             "name        n\n同步資料夾  1\n🚀📁        2\nabc         3"
         );
     }

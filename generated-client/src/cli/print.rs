@@ -112,7 +112,7 @@ impl Out {
     /// `synology apis`: its table and count line, or its rows as JSON.
     pub(super) fn apis(&mut self, rows: &[raw::ApiRow]) -> Result<(), Failure> {
         if self.format == Format::Table {
-            let text = raw::apis_table(rows);
+            let text = raw::apis_table(rows, self.width);
             return self.line(text.as_bytes());
         }
         self.value(&rows, self.terminal, None)

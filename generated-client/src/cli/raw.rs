@@ -250,7 +250,7 @@ fn rows(published: Vec<PublishedApi>, filter: Option<&str>) -> Vec<ApiRow> {
 
 /// The rows as a table (through the CLI's renderer, so names from the server are escaped)
 /// and the count line.
-pub(super) fn apis_table(rows: &[ApiRow]) -> String {
+pub(super) fn apis_table(rows: &[ApiRow], width: Option<usize>) -> String {
     /// A row as shown, its columns in this order.
     #[derive(Serialize)]
     struct Shown<'a> {
@@ -274,7 +274,7 @@ pub(super) fn apis_table(rows: &[ApiRow]) -> String {
         })
         .collect();
     let table = match serde_json::to_string(&shown) {
-        Ok(json) => output::table(&json),
+        Ok(json) => output::table(&json, width),
         Err(e) => format!("cannot print the table: {e}"),
     };
     format!("{table}\n{}", count_line(rows))
@@ -316,7 +316,34 @@ fn thousands(n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{ApiRow, count_line, split, thousands};
+    use super::{ApiRow, apis_table, count_line, split, thousands};
+
+    #[test]
+    fn the_apis_table_is_cut_to_the_width_it_is_given() {
+        use unicode_width::UnicodeWidthStr;
+        let row = |name: &str| ApiRow {
+            name: name.to_owned(),
+            min_version: 1,
+            max_version: 3,
+            path: "entry.cgi".to_owned(),
+            request_format: Some("JSON".to_owned()),
+            spec_methods: 2,
+            typed_methods: 1,
+        };
+        let rows = [
+            row("SYNO.Core.Storage.Volume"),
+            row("SYNO.SurveillanceStation.ActionRule.DeviceDIStatus.ExtraLongName"),
+        ];
+        let wide = apis_table(&rows, None);
+        assert!(wide.contains("ExtraLongName"), "{wide}");
+        let cut = apis_table(&rows, Some(60));
+        let (table, count) = cut.rsplit_once('\n').unwrap();
+        assert!(count.starts_with("2 APIs;"), "{count}");
+        for line in table.lines() {
+            assert!(line.width() <= 60, "{} columns: {line}", line.width());
+        }
+        assert!(table.contains('…'), "{table}");
+    }
 
     #[test]
     fn counts_have_thousands_separators() {
