@@ -5,6 +5,8 @@
 
 #![cfg(feature = "cli")]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -12,15 +14,9 @@ use std::process::{Command, Output, Stdio};
 const BIN: &str = env!("CARGO_BIN_EXE_synology");
 
 fn synology(args: &[&str]) -> Output {
-    let none = std::env::temp_dir()
-        .join(format!("synology-tests-no-config-{}", std::process::id()))
-        .join("config.toml");
-    Command::new(BIN)
+    common::without_user_config(&mut Command::new(BIN))
         .args(args)
         .env_remove("SYNOLOGY_PASSWORD")
-        .env_remove("SYNOLOGY_PROFILE")
-        .env_remove("XDG_CONFIG_HOME")
-        .env("SYNOLOGY_CONFIG", none)
         .stdin(Stdio::null())
         .output()
         .expect("the binary runs")

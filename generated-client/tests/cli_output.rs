@@ -5,6 +5,7 @@
 
 #![cfg(feature = "cli")]
 
+mod common;
 #[path = "common/raw_server.rs"]
 mod raw_server;
 
@@ -20,21 +21,10 @@ use tokio::sync::Notify;
 
 const BIN: &str = env!("CARGO_BIN_EXE_synology");
 
-/// Points the binary at a config file that never exists, and clears the variables that would
-/// choose a profile: no test reads the user's real config.
-fn never_the_users_config(cmd: &mut Command) {
-    let none = std::env::temp_dir()
-        .join(format!("synology-tests-no-config-{}", std::process::id()))
-        .join("config.toml");
-    cmd.env("SYNOLOGY_CONFIG", none)
-        .env_remove("SYNOLOGY_PROFILE")
-        .env_remove("XDG_CONFIG_HOME");
-}
-
 /// Runs the binary with no terminal, no inherited password or width, and `env` added.
 async fn synology(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
-    never_the_users_config(&mut cmd);
+    common::without_user_config(&mut cmd);
     cmd.args(args)
         .env_remove("SYNOLOGY_PASSWORD")
         .env_remove("SYNOLOGY_ALLOW_INSECURE_HTTP")
@@ -204,7 +194,7 @@ const WITHIN: Duration = Duration::from_secs(30);
 /// Spawns the binary with stdout piped; stderr piped too when `stderr` is set.
 fn spawn(args: &[&str], env: &[(&str, &str)]) -> Child {
     let mut cmd = Command::new(BIN);
-    never_the_users_config(&mut cmd);
+    common::without_user_config(&mut cmd);
     cmd.args(args)
         .env_remove("SYNOLOGY_PASSWORD")
         .env_remove("COLUMNS")
