@@ -7,15 +7,18 @@
 //!
 //! ```text
 //! lib        the driver: load (parse, validate), render (each emitter), drift
+//! diff       two loaded specs -> the changes users of the crate see, and the semver verdict
 //! emit_rust  emit_cli  emit_docs  emit_manifest   the emitters, never each other
 //! rustlang   the Rust every Rust emitter shares: identifiers, docs, types, printing
 //! validate   the passes from spec files to the IR
 //! spec       the YAML as written          ir: the validated spec; ir::ty, its types
+//! schema     the JSON Schema of spec's types, for editors (spec's derives name its helpers)
 //! naming     every naming rule    parallel: work on all cores    error: both kinds
 //! ```
 
 #![warn(missing_docs)]
 
+pub mod diff;
 pub mod emit_cli;
 pub mod emit_docs;
 pub mod emit_manifest;
@@ -25,6 +28,7 @@ pub mod ir;
 pub mod naming;
 pub mod parallel;
 pub mod rustlang;
+pub mod schema;
 pub mod spec;
 pub mod validate;
 
@@ -98,7 +102,8 @@ pub fn generate(spec_dir: &Path) -> Result<Vec<(PathBuf, String)>, GenerateError
 }
 
 /// Every generated file of the workspace at `root`, from `root/api-spec`: [`generate`]'s
-/// files plus the client manifest with its features block brought up to date.
+/// files, the client manifest with its features block brought up to date, and the JSON
+/// Schema of the spec format ([`schema::PATH`]).
 pub fn generate_in(root: &Path) -> Result<Vec<(PathBuf, String)>, GenerateError> {
     let spec = load(&root.join("api-spec"))?;
     let mut files = render(&spec)?;
@@ -110,6 +115,7 @@ pub fn generate_in(root: &Path) -> Result<Vec<(PathBuf, String)>, GenerateError>
     let manifest = emit_manifest::splice(&manifest, &emit_manifest::block(&spec))
         .map_err(|source| GenerateError::Manifest { path, source })?;
     files.push((PathBuf::from(MANIFEST), manifest));
+    files.push((PathBuf::from(schema::PATH), schema::json()));
     files.sort();
     Ok(files)
 }

@@ -45,8 +45,8 @@ pub const CLI_ALL: &str = "all";
 /// Names a family module (and so its `Client` accessor, CLI command and cargo feature) may
 /// not take: the runtime's modules at the crate root, `Client`'s own methods, the crates and
 /// features every build has (`core`, `std`, `default`, `all-apis`, `jiff`). The CLI's own
-/// commands are [`CLI_COMMANDS`]. A hand-written family named so is an error; an imported one
-/// is renamed ([`imported_family_module`]).
+/// commands are [`CLI_COMMANDS`]. A family named so is renamed ([`imported_family_module`]);
+/// an internal one (which has no accessor) is an error.
 pub const RESERVED_FAMILY_MODULES: [&str; 33] = [
     "mock",
     "client",
@@ -84,9 +84,9 @@ pub const RESERVED_FAMILY_MODULES: [&str; 33] = [
 ];
 
 /// The `synology` command's own top-level commands (and clap's `help`), which a family's
-/// command (the kebab-case of its module, [`kebab`]) may not be: a hand-written family that
-/// has commands (not `internal`, like the runtime's `SYNO.API`, module `api`) is refused, an
-/// imported one renamed ([`imported_family_module`]: `SYNO.MockServer` → `dsm_mock_server`).
+/// command (the kebab-case of its module, [`kebab`]) may not be: a family that has commands
+/// (not `internal`, like the runtime's `SYNO.API`, module `api`) is renamed
+/// ([`imported_family_module`]: `SYNO.MockServer` → `dsm_mock_server`).
 pub const CLI_COMMANDS: [&str; 6] = [
     "api",
     "apis",
@@ -174,7 +174,7 @@ pub fn family_module(family_wire: &str) -> String {
     rust_ident(family_wire)
 }
 
-/// The module of a family that only imported files declare: [`family_module`], or, when that
+/// The module of a family that is not internal: [`family_module`], or, when that
 /// is reserved ([`RESERVED_FAMILY_MODULES`]), would be one of the CLI's own commands
 /// ([`CLI_COMMANDS`]) or ends in `_all` (whose feature would read as another family's
 /// `<family>-all`), the same with the prefix `dsm_` (`SYNO.Core` → `dsm_core`, feature

@@ -2,14 +2,18 @@
 //! knows the files are YAML.
 //!
 //! Everything here is raw (names unchecked, types as text). `validate` turns it into the IR.
+//! The same types, through their `JsonSchema` derives, give `api-spec/spec.schema.json`
+//! ([`crate::schema`]); the doc comments here are its descriptions.
 
 use std::fmt;
 use std::marker::PhantomData;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 
 use crate::error::{Location, SpecError};
+use crate::schema;
 
 /// A value with the place in a spec file it came from.
 #[derive(Debug, Clone)]
@@ -65,8 +69,9 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Entries<V> {
 }
 
 /// One spec file.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "Synology DSM API spec file")]
 pub struct SpecFile {
     /// Written by `cargo xtask import dsm-lib`, not by hand: every method in the file gets
     /// the light form (one function returning `Call<T>`, no builder), and an API declared
@@ -81,33 +86,45 @@ pub struct SpecFile {
     pub errors: Vec<Spanned<ErrorCode>>,
     /// Named types.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = {
+        "pattern": schema::TYPE_NAME, "patternErrorMessage": schema::TYPE_NAME_MESSAGE,
+    }))]
     pub types: Entries<TypeDef>,
     /// APIs, keyed by their DSM name (`SYNO.CloudSync.Connection`).
     #[serde(default)]
+    #[schemars(extend("propertyNames" = {
+        "pattern": schema::API_NAME, "patternErrorMessage": schema::API_NAME_MESSAGE,
+    }))]
     pub apis: Entries<ApiDef>,
     /// What the mock DSM answers per persona instead of a method's example: keyed by API,
     /// then method, then persona (`dsm5`, `dsm6`, `dsm7`), each the `data` value as JSON
     /// text. Declared in any file (`api-spec/mock_data.yaml` by convention) for methods of
     /// any file.
     #[serde(default)]
+    #[schemars(with = "schema::MockData")]
     pub mock_data: Entries<Entries<Entries<Spanned<String>>>>,
 }
 
 /// One entry of an error-code table.
-#[derive(Debug, Deserialize, Clone)]
+#[derive(Debug, Deserialize, Clone, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorCode {
     /// The DSM code.
     pub code: i64,
     /// The `ErrorKind` variant it maps to (several codes may share one).
+    #[schemars(extend(
+        "pattern" = schema::TYPE_NAME,
+        "patternErrorMessage" = schema::TYPE_NAME_MESSAGE,
+    ))]
     pub name: Spanned<String>,
     /// What DSM's documentation says it means.
     pub description: String,
 }
 
 /// A named type: a struct (`fields`) or an open enum (`enum` + `values`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("dependencies" = { "enum": ["values"], "values": ["enum"] }))]
 pub struct TypeDef {
     /// Doc comment.
     pub description: String,
@@ -116,6 +133,7 @@ pub struct TypeDef {
     pub fields: Option<Entries<FieldDef>>,
     /// `string` or `integer`: how an enum is coded on the wire.
     #[serde(default, rename = "enum")]
+    #[schemars(with = "Option<schema::EnumKind>")]
     pub enum_kind: Option<Spanned<String>>,
     /// Enum values.
     #[serde(default)]
@@ -123,11 +141,12 @@ pub struct TypeDef {
 }
 
 /// A struct field.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldDef {
     /// Type expression (`u64`, `list<LogEntry>`, ...).
     #[serde(rename = "type")]
+    #[schemars(extend("examples" = schema::TYPE_EXAMPLES))]
     pub ty: Spanned<String>,
     /// Doc comment.
     pub description: String,
@@ -140,10 +159,11 @@ pub struct FieldDef {
 }
 
 /// One value of an open enum.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnumValue {
     /// Wire value: a string or an integer, as the enum is coded.
+    #[schemars(schema_with = "schema::enum_value")]
     pub value: serde_json::Value,
     /// Rust variant name; derived from a string value when absent.
     #[serde(default)]
@@ -153,7 +173,7 @@ pub struct EnumValue {
 }
 
 /// An API (`SYNO.X.Y`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiDef {
     /// Doc comment. Required, except in an imported block that only adds methods to an API
@@ -162,6 +182,11 @@ pub struct ApiDef {
     pub description: Option<String>,
     /// CGI path under `/webapi/` used until discovery says otherwise.
     #[serde(default)]
+    #[schemars(extend(
+        "pattern" = schema::CGI_PATH,
+        "patternErrorMessage" = schema::CGI_PATH_MESSAGE,
+        "maxLength" = 256,
+    ))]
     pub path: Option<String>,
     /// Versions this spec describes.
     #[serde(default)]
@@ -176,27 +201,31 @@ pub struct ApiDef {
     /// text, the default) or `json` (JSON text, as DSM's web UI sends them to APIs whose
     /// API.Info entry says `requestFormat: JSON`).
     #[serde(default)]
+    #[schemars(with = "Option<schema::RequestFormat>")]
     pub request_format: Option<Spanned<String>>,
     /// Methods, keyed by wire name.
     pub methods: Entries<MethodDef>,
 }
 
 /// A version range.
-#[derive(Debug, Deserialize, Clone, Copy)]
+#[derive(Debug, Deserialize, Clone, Copy, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Versions {
     /// Lowest version described.
+    #[schemars(range(min = 1))]
     pub min: u32,
     /// Highest version described.
     pub max: u32,
 }
 
 /// A method.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("not" = { "required": ["min_version", "versions"] }))]
 pub struct MethodDef {
     /// `GET` or `POST`; required by hand, `POST` when an imported method leaves it out.
     #[serde(default)]
+    #[schemars(with = "Option<schema::Http>")]
     pub http: Option<Spanned<String>>,
     /// Doc comment.
     pub description: String,
@@ -204,6 +233,11 @@ pub struct MethodDef {
     /// differ only in case: `GetInfo` → `get_info`, `getInfo` → `get_info_2`); absent, the
     /// naming rule gives it. Not allowed on a method declared by hand.
     #[serde(default)]
+    #[schemars(extend(
+        "pattern" = schema::FN_NAME,
+        "patternErrorMessage" = schema::FN_NAME_MESSAGE,
+        "not" = { "enum": schema::RESERVED_FN_NAMES },
+    ))]
     pub rust_name: Option<Spanned<String>>,
     /// The lowest API version that has this method.
     #[serde(default)]
@@ -211,12 +245,14 @@ pub struct MethodDef {
     /// Every API version that has this method, when that is not every version from
     /// `min_version` up (`[1, 3]`: absent from 2 and from 4 on); instead of `min_version`.
     #[serde(default)]
+    #[schemars(extend("minItems" = 1, "uniqueItems" = true))]
     pub versions: Option<Spanned<Vec<Spanned<u32>>>>,
     /// Whether the call needs a session (`_sid`); true unless said otherwise.
     #[serde(default = "yes")]
     pub session: bool,
     /// Parameters, keyed by wire name, in positional order.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "not": { "enum": schema::RUNTIME_PARAMS } }))]
     pub params: Entries<ParamDef>,
     /// Type of `data`, or absent when the method returns none.
     #[serde(default)]
@@ -237,11 +273,12 @@ fn yes() -> bool {
 }
 
 /// A parameter.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParamDef {
     /// Type expression; absent for constant parameters.
     #[serde(default, rename = "type")]
+    #[schemars(extend("examples" = schema::TYPE_EXAMPLES))]
     pub ty: Option<Spanned<String>>,
     /// Doc comment.
     pub description: String,
@@ -257,6 +294,7 @@ pub struct ParamDef {
     /// How a value is written on the wire: `yes_no` or `true_false` for booleans, `json` for
     /// JSON-encoded values.
     #[serde(default)]
+    #[schemars(with = "Option<schema::Encoding>")]
     pub encoding: Option<Spanned<String>>,
     /// The lowest API version that accepts this parameter.
     #[serde(default)]
@@ -270,7 +308,7 @@ pub struct ParamDef {
 }
 
 /// Which parameters and response fields implement paging.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pagination {
     /// The offset parameter.

@@ -149,16 +149,29 @@ apis:
     );
 }
 
+/// A family named like a CLI command or a reserved module is renamed `dsm_<module>`,
+/// declared by hand or imported alike (so promoting an imported API by hand keeps its
+/// module); an internal family has no command and keeps its module.
 #[test]
-fn imported_families_named_like_a_cli_command_are_renamed_and_internal_ones_are_legal() {
-    let mut imported = String::from("imported: true\napis:\n");
-    for family in ["Profile", "Completions", "Api", "Apis", "MockServer"] {
-        imported.push_str(&format!(
+fn families_named_like_a_cli_command_or_reserved_are_renamed_and_internal_ones_keep_theirs() {
+    let item = |family: &str| {
+        format!(
             "  SYNO.{family}.Item:\n    description: Items.\n    path: entry.cgi\n    \
              versions: {{ min: 1, max: 1 }}\n    methods:\n      \
-             list: {{ description: Lists items. }}\n"
-        ));
+             list: {{ http: GET, description: Lists items. }}\n"
+        )
+    };
+    let mut imported = String::from("imported: true\napis:\n");
+    let mut by_hand = String::from("apis:\n");
+    for family in ["Profile", "Completions", "Api", "Core"] {
+        imported.push_str(&item(family).replace("http: GET, ", ""));
     }
+    for family in ["Apis", "MockServer", "Std"] {
+        by_hand.push_str(&item(family));
+    }
+    // `SYNO.Core.Item` is imported; declaring `SYNO.Core.Other` by hand keeps family Core at
+    // `dsm_core`, where the import put it.
+    by_hand.push_str(&item("Core").replace("SYNO.Core.Item", "SYNO.Core.Other"));
     // An internal family has no command, so `SYNO.Help` (like the runtime's `SYNO.API`,
     // module `api`) keeps its module.
     let internal = r#"
@@ -173,20 +186,48 @@ apis:
 "#;
     let ir = codegen::load_sources(vec![
         ("dsm.yaml".into(), imported),
+        ("hand.yaml".into(), by_hand),
         ("internal.yaml".into(), internal.into()),
     ])
     .expect("legal");
-    let mut modules: Vec<&str> = ir.families.iter().map(|f| f.module.as_str()).collect();
+    let mut modules: Vec<(&str, &str, usize)> = ir
+        .families
+        .iter()
+        .map(|f| (f.module.as_str(), f.handle.as_str(), f.apis.len()))
+        .collect();
     modules.sort();
     assert_eq!(
         modules,
         [
-            "dsm_api",
-            "dsm_apis",
-            "dsm_completions",
-            "dsm_mock_server",
-            "dsm_profile",
-            "help"
+            ("dsm_api", "DsmApi", 1),
+            ("dsm_apis", "DsmApis", 1),
+            ("dsm_completions", "DsmCompletions", 1),
+            ("dsm_core", "DsmCore", 2),
+            ("dsm_mock_server", "DsmMockServer", 1),
+            ("dsm_profile", "DsmProfile", 1),
+            ("dsm_std", "DsmStd", 1),
+            ("help", "Help", 1),
         ]
+    );
+}
+
+/// An internal family keeps its module, so one named like a reserved module is refused.
+#[test]
+fn an_internal_family_named_like_a_reserved_module_is_refused() {
+    let spec = r#"
+apis:
+  SYNO.Core.Info:
+    internal: true
+    description: Internal.
+    path: entry.cgi
+    versions: { min: 1, max: 1 }
+    methods:
+      query: { http: GET, description: Answers. }
+"#;
+    let err = codegen::load_sources(vec![("core.yaml".into(), spec.into())]).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("family `Core` would be the module `core`, which the runtime uses"),
+        "{text}"
     );
 }

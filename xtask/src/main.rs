@@ -1,9 +1,11 @@
 //! Developer automation: `cargo xtask codegen [--check]`, `cargo xtask demo`, `cargo xtask
-//! man DIR`, `cargo xtask import dsm-lib`.
+//! man DIR`, `cargo xtask import dsm-lib`, `cargo xtask import docs`, `cargo xtask diff`.
 
 mod bench;
 mod bench_links;
+mod diff;
 mod import;
+mod import_docs;
 mod synth;
 mod tidy;
 
@@ -29,7 +31,12 @@ commands:
   import dsm-lib [DIR] [--out OUTDIR] [--check] [--only FAMILY...]
                    write api-spec/dsm/<family>.yaml (or OUTDIR) from DSM 7's declarations in DIR
                    (default ../shared/fixtures/dsm-lib); hand-written api-spec/*.yaml win;
-                   --check writes nothing and exits 1 when OUTDIR differs; skipped without DIR";
+                   --check writes nothing and exits 1 when OUTDIR differs; skipped without DIR
+  import docs FILE.md... --out DIR
+                   write spec YAML into DIR from API pages in the seeds' Markdown format
+  diff OLD [NEW]   what changed between two specs for users of the generated crate, with a
+                   semver verdict; OLD and NEW are spec directories or git revisions
+                   (NEW defaults to api-spec/)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +50,8 @@ fn main() -> ExitCode {
             let root = workspace_root();
             import::parse_args(&root, rest).and_then(|opts| import::run(&root, &opts))
         }
+        ["import", "docs", rest @ ..] => import_docs::main(&workspace_root(), rest),
+        ["diff", rest @ ..] => diff::main(&workspace_root(), rest),
         ["bench"] => bench::bench(),
         ["bench-codegen"] => bench::bench_codegen(),
         ["bench-links"] => bench_links::bench_links(),
@@ -128,6 +137,10 @@ fn codegen(check: bool) -> Result<ExitCode> {
     }
     remove_empty_dirs(&root.join(codegen::RUST_DIR))?;
     println!("{} generated files, {} changed", files.len(), drift.len());
+    // What the spec change means for users (against HEAD's api-spec/); never fails codegen.
+    let summary = std::panic::catch_unwind(|| diff::summary_since_head(&root))
+        .unwrap_or_else(|_| "spec diff since HEAD: skipped (the diff panicked)\n".into());
+    print!("{summary}");
     Ok(ExitCode::SUCCESS)
 }
 

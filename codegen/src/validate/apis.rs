@@ -26,8 +26,10 @@ pub(super) fn families(
         names: &type_names,
         types,
     };
-    // A family with an API declared by hand keeps its module name (a reserved one is an
-    // error); one only imported files declare is renamed when its name is reserved.
+    // A family whose module would be reserved (or a CLI command, or end in `_all`) is renamed
+    // `dsm_<module>`, declared by hand or imported alike, so that promoting an imported API
+    // to a hand-written one keeps its module; only an internal family (no accessor, no
+    // command) keeps its name, and a reserved one is an error there.
     let by_hand: BTreeSet<&str> = decls
         .apis
         .iter()
@@ -40,7 +42,10 @@ pub(super) fn families(
         let Decl { file, key, .. } = *decl;
         let mut cx = Ctx::new(file, diags);
         let family_wire = name.split('.').nth(1).unwrap_or_default().to_owned();
-        let renamed = !by_hand.contains(family_wire.as_str());
+        let renamed = !by_hand.contains(family_wire.as_str())
+            || (!decl.def.internal
+                && naming::imported_family_module(&family_wire)
+                    != naming::family_module(&family_wire));
         let Some(api) = api(&mut cx, decl, renamed, known) else {
             continue;
         };
@@ -280,8 +285,9 @@ pub(super) fn error_table(
     out
 }
 
-/// One API and its methods. `renamed`: its family is declared only in imported files, so
-/// a reserved family module is renamed rather than refused.
+/// One API and its methods. `renamed`: its family takes [`naming::imported_family_module`]
+/// (declared only in imported files, or not internal), so a reserved family module is
+/// renamed rather than refused.
 fn api(cx: &mut Ctx, decl: &Decl<ApiDef>, renamed: bool, known: Known) -> Option<Api> {
     let Decl {
         key, def, imported, ..

@@ -9,10 +9,10 @@
 
 mod build;
 mod input;
-mod names;
+pub(crate) mod names;
 mod pins;
 mod schema;
-mod yaml;
+pub(crate) mod yaml;
 
 #[cfg(test)]
 mod tests;

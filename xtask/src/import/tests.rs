@@ -414,6 +414,18 @@ fn only_limits_the_families() {
     assert!(render(&dir, &spec, &spec.join("dsm"), &["Nope".to_owned()]).is_err());
 }
 
+#[test]
+fn every_file_names_the_schema_on_its_second_line() {
+    let Some(dir) = fixtures("every_file_names_the_schema_on_its_second_line") else {
+        return;
+    };
+    let spec = root().join("api-spec");
+    let rendered = render(&dir, &spec, &spec.join("dsm"), &["Core".to_owned()]).unwrap();
+    let text = &rendered.files[0].1;
+    let lines: Vec<&str> = text.lines().take(2).collect();
+    assert_eq!(lines, [yaml::HEADER, &codegen::schema::modeline(1)]);
+}
+
 /// The types inferred from `schema` at the root, and the structs named.
 fn infer(schema: Value) -> (Option<Ty>, Vec<super::schema::Struct>) {
     let mut names = TypeNames::new(["Taken".to_owned()], &BTreeMap::new());

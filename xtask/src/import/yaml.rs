@@ -76,10 +76,15 @@ fn scalar(v: &Value) -> String {
     }
 }
 
-/// The whole file of one family.
+/// The whole family file. Its second line (the first is [`HEADER`]) names the spec's JSON
+/// Schema for editors, as seen from a directory of `api-spec/` (the default output,
+/// `api-spec/dsm`): `../spec.schema.json` wherever the file is written, so a file is the
+/// same bytes in any output directory (a scratch copy checks as the checked-in one).
 pub fn render(family: &Family) -> String {
     let mut out = String::new();
     out.push_str(HEADER);
+    out.push('\n');
+    out.push_str(&codegen::schema::modeline(1));
     out.push('\n');
     let _ = writeln!(out, "source: {}", quote(SOURCE));
     out.push_str("imported: true\n");
