@@ -20,7 +20,9 @@ use serde_json::{Value, json};
 use synology_client::Error;
 use synology_client::dsm::DsmInfoGetinfo;
 use synology_client::dsm_core::CoreSystemUtilizationGet;
-use synology_client::mock::{DSM5_ENTRY_CGI, MockConfig, MockDsm, Persona};
+use synology_client::mock::{
+    DEMO_PASSWORD, DEMO_USER, DSM5_ENTRY_CGI, DSM5_STORAGE_HANDLER, MockConfig, MockDsm, Persona,
+};
 
 /// The APIs a client needs to log in and the four it reads at start-up: their layout must
 /// be the recorded box's.
@@ -317,7 +319,8 @@ async fn dsm6_and_dsm7_answer_load_info_and_dsm5_does_not_publish_it() {
             assert!(disk["serial"].as_str().unwrap().starts_with("MOCK"));
         }
     }
-    // DSM 5 serves its storage page outside /webapi/ and lists no SYNO.Storage.CGI.Storage.
+    // DSM 5 serves its storage page outside /webapi/ (see the next test) and lists no
+    // SYNO.Storage.CGI.Storage.
     let (dsm, client) = common::logged_in(MockConfig::dsm5()).await;
     let refused = client
         .storage()
@@ -337,6 +340,78 @@ async fn dsm6_and_dsm7_answer_load_info_and_dsm5_does_not_publish_it() {
         "{refused:?}"
     );
     assert!(dsm.requests().is_empty(), "nothing sent");
+}
+
+/// DSM 5 answers storage at its storage handler outside `/webapi/`, as Home Assistant's
+/// client asks for it (`action` beside `method`), flat and for a session only; the other
+/// personas have no such file.
+#[tokio::test]
+async fn dsm5_answers_storage_flat_at_its_storage_handler() {
+    let http = reqwest::Client::new();
+    let dsm = MockDsm::start_with(MockConfig::dsm5()).await.unwrap();
+    let login: Value = http
+        .get(format!("{}/webapi/auth.cgi", dsm.url()))
+        .query(&[
+            ("api", "SYNO.API.Auth"),
+            ("version", "4"),
+            ("method", "login"),
+            ("account", DEMO_USER),
+            ("passwd", DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sid = login["data"]["sid"].as_str().unwrap().to_owned();
+    let storage = |sid: Option<String>| {
+        let mut query = vec![
+            ("api", "SYNO.Storage.CGI.Storage".to_owned()),
+            ("version", "1".to_owned()),
+            ("method", "load_info".to_owned()),
+            ("action", "load_info".to_owned()),
+        ];
+        query.extend(sid.map(|s| ("_sid", s)));
+        http.get(format!("{}{DSM5_STORAGE_HANDLER}", dsm.url()))
+            .query(&query)
+            .send()
+    };
+    let flat: Value = storage(Some(sid)).await.unwrap().json().await.unwrap();
+    assert_eq!(flat["success"], true, "{flat}");
+    assert!(flat.get("data").is_none(), "flat, no envelope: {flat}");
+    assert_eq!(flat["env"]["model_name"], "DS213j");
+    assert_eq!(flat["disks"].as_array().unwrap().len(), 2);
+    assert_eq!(flat["volumes"][0]["id"], "volume_1");
+    assert_eq!(flat["volumes"][0]["fs_type"], "ext4");
+    assert_eq!(
+        dsm.requests().last().unwrap().path,
+        DSM5_STORAGE_HANDLER,
+        "logged where it was asked"
+    );
+    let no_session: Value = storage(None).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        no_session,
+        json!({"success": false, "error": {"code": 119}})
+    );
+
+    dsm.fail_with_code("SYNO.Storage.CGI.Storage", "load_info", 105);
+    let failed: Value = storage(None).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        failed["error"]["code"], 105,
+        "a fault a test sets applies here too"
+    );
+
+    for persona in [Persona::Dsm6, Persona::Dsm7] {
+        let dsm = MockDsm::start_with(persona.config()).await.unwrap();
+        let status = http
+            .get(format!("{}{DSM5_STORAGE_HANDLER}", dsm.url()))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 404, "{persona}");
+    }
 }
 
 #[tokio::test]

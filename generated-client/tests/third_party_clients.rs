@@ -121,6 +121,8 @@ async fn home_assistant_reads_each_personas_start_up_data() {
     for (config, model, version) in [
         (MockConfig::dsm7(), "DS920+", "DSM 7.2.2-72806 Update 3"),
         (MockConfig::dsm6(), "DS918+", "DSM 6.2.4-25556 Update 6"),
+        // DSM 5: its storage comes from the storage handler outside /webapi/.
+        (MockConfig::dsm5(), "DS213j", "DSM 5.2-5967 Update 9"),
     ] {
         let dsm = MockDsm::start_with(config).await.unwrap();
         let out = run(&py, HOME_ASSISTANT, &dsm, &[]).await;

@@ -45,26 +45,7 @@ pub(crate) fn handle(
     token: Option<&str>,
 ) -> Answer {
     let api = params.get("api").cloned().unwrap_or_default();
-    let method = params.get("method").cloned().unwrap_or_default();
-    if state.config.log_requests {
-        let meta = spec_method(&api, &method);
-        let masked = params
-            .iter()
-            .map(|(k, v)| {
-                let secret = crate::secret::is_well_known_secret(k)
-                    || k.eq_ignore_ascii_case(encryption::CIPHER_KEY)
-                    || meta.is_some_and(|m| is_secret(m, k));
-                (k.clone(), if secret { "***".to_owned() } else { v.clone() })
-            })
-            .collect();
-        state.record(RecordedRequest {
-            verb: if post { "POST" } else { "GET" }.to_owned(),
-            path: format!("/webapi/{cgi}"),
-            params: masked,
-            syno_token: token.is_some(),
-        });
-    }
-
+    record(state, post, format!("/webapi/{cgi}"), &params, token);
     match state.expire_after {
         Some(0) => {
             state.sessions.clear();
@@ -82,14 +63,7 @@ pub(crate) fn handle(
     let api = params.get("api").cloned().unwrap_or_default();
     let method = params.get("method").cloned().unwrap_or_default();
     if let Some(fault) = state.faults.get(&(api.clone(), method.clone())) {
-        return match fault {
-            Fault::Code(code) => Answer::error(*code),
-            Fault::Raw { status, body } => Answer {
-                status: *status,
-                body: body.clone(),
-                set_cookie: None,
-            },
-        };
+        return fault_answer(fault);
     }
     let (Some(_), Some(version)) = (params.get("api"), params.get("version")) else {
         return Answer::error(101);
@@ -142,15 +116,9 @@ pub(crate) fn handle(
     // DSM answers a logout that names no session with success (one naming a dead session
     // is still 119).
     let bare_logout = auth && method == "logout" && !params.contains_key("_sid");
-    if meta.session && (strict || !bare_logout) {
-        // A session is valid with no token header, or with the token issued with it.
-        let valid = params
-            .get("_sid")
-            .and_then(|sid| state.sessions.get(sid))
-            .is_some_and(|issued| token.is_none() || issued.as_deref() == token);
-        if !valid || session_used_up(state, &params) {
-            return Answer::error(119);
-        }
+    // A session is valid with no token header, or with the token issued with it.
+    if meta.session && (strict || !bare_logout) && !session_valid(state, &params, token) {
+        return Answer::error(119);
     }
     // DSM answers `query` without the list of APIs as `query=all`.
     let optional = |p: &ParamMeta| !strict && info && p.name == "query";
@@ -192,6 +160,124 @@ pub(crate) fn handle(
 
 /// Counts a call against its session ([`super::MockDsm::expire_sessions_every`]): true when
 /// the session had answered all its calls, and has now ended.
+/// What a fault a test set answers.
+fn fault_answer(fault: &Fault) -> Answer {
+    match fault {
+        Fault::Code(code) => Answer::error(*code),
+        Fault::Raw { status, body } => Answer {
+            status: *status,
+            body: body.clone(),
+            set_cookie: None,
+        },
+    }
+}
+
+/// Logs a request (secrets masked) when the mock keeps a log.
+fn record(
+    state: &mut State,
+    post: bool,
+    path: String,
+    params: &BTreeMap<String, String>,
+    token: Option<&str>,
+) {
+    if !state.config.log_requests {
+        return;
+    }
+    let api = params.get("api").map(String::as_str).unwrap_or_default();
+    let method = params.get("method").map(String::as_str).unwrap_or_default();
+    let meta = spec_method(api, method);
+    let masked = params
+        .iter()
+        .map(|(k, v)| {
+            let secret = crate::secret::is_well_known_secret(k)
+                || k.eq_ignore_ascii_case(encryption::CIPHER_KEY)
+                || meta.is_some_and(|m| is_secret(m, k));
+            (k.clone(), if secret { "***".to_owned() } else { v.clone() })
+        })
+        .collect();
+    state.record(RecordedRequest {
+        verb: if post { "POST" } else { "GET" }.to_owned(),
+        path,
+        params: masked,
+        syno_token: token.is_some(),
+    });
+}
+
+/// Whether the request names a live session (and, when it sends a SynoToken, the one issued
+/// with it), counting the call against `expire_every`.
+fn session_valid(
+    state: &mut State,
+    params: &BTreeMap<String, String>,
+    token: Option<&str>,
+) -> bool {
+    let valid = params
+        .get("_sid")
+        .and_then(|sid| state.sessions.get(sid))
+        .is_some_and(|issued| token.is_none() || issued.as_deref() == token);
+    valid && !session_used_up(state, params)
+}
+
+/// The API DSM 5's storage handler serves.
+const DSM5_STORAGE_API: &str = "SYNO.Storage.CGI.Storage";
+
+/// DSM 5's storage handler ([`DSM5_STORAGE_HANDLER`](super::DSM5_STORAGE_HANDLER)), which only
+/// the DSM 5 persona has (the others answer HTTP 404, as nginx does for a file that is not
+/// there). It serves `SYNO.Storage.CGI.Storage` (DSM 5's API.Info does not list it) with the
+/// faults, session check and answers of `/webapi/`, but flat: `success` beside the data's
+/// fields, no `data` envelope (errors keep theirs).
+pub(crate) fn dsm5_storage(
+    state: &mut State,
+    post: bool,
+    mut params: BTreeMap<String, String>,
+    token: Option<&str>,
+) -> Answer {
+    if state.config.persona != super::Persona::Dsm5 {
+        return Answer {
+            status: 404,
+            body: b"Not Found".to_vec(),
+            set_cookie: None,
+        };
+    }
+    record(
+        state,
+        post,
+        super::DSM5_STORAGE_HANDLER.to_owned(),
+        &params,
+        token,
+    );
+    if params.get("api").is_some_and(|a| a != DSM5_STORAGE_API) {
+        return Answer::error(102);
+    }
+    params.insert("api".to_owned(), DSM5_STORAGE_API.to_owned());
+    // The handler is the API: `action` names the method as well as `method` does.
+    let method = params
+        .get("method")
+        .or_else(|| params.get("action"))
+        .cloned()
+        .unwrap_or_default();
+    let Some(meta) = spec_method(DSM5_STORAGE_API, &method) else {
+        return Answer::error(103);
+    };
+    if let Some(fault) = state.faults.get(&(DSM5_STORAGE_API.to_owned(), method)) {
+        return fault_answer(fault);
+    }
+    if !session_valid(state, &params, token) {
+        return Answer::error(119);
+    }
+    let answer = answer(state, meta, &params);
+    match serde_json::from_slice::<Value>(&answer.body) {
+        Ok(Value::Object(mut envelope)) if envelope.get("success") == Some(&json!(true)) => {
+            let mut flat = match envelope.remove("data") {
+                Some(Value::Object(data)) => data,
+                _ => serde_json::Map::new(),
+            };
+            flat.insert("success".to_owned(), json!(true));
+            Answer::json(Value::Object(flat))
+        }
+        _ => answer,
+    }
+}
+
 fn session_used_up(state: &mut State, params: &BTreeMap<String, String>) -> bool {
     let (Some(every), Some(sid)) = (state.expire_every, params.get("_sid")) else {
         return false;

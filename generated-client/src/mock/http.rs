@@ -25,6 +25,30 @@ pub(super) async fn serve(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    respond(state, method, Some(cgi), query, headers, body).await
+}
+
+/// Answers one request to DSM 5's storage handler
+/// ([`DSM5_STORAGE_HANDLER`](super::DSM5_STORAGE_HANDLER)).
+pub(super) async fn serve_dsm5_storage(
+    AxumState(state): AxumState<Arc<Mutex<State>>>,
+    method: Method,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    respond(state, method, None, query, headers, body).await
+}
+
+/// Answers a request to `/webapi/<cgi>`, or to DSM 5's storage handler when `cgi` is `None`.
+async fn respond(
+    state: Arc<Mutex<State>>,
+    method: Method,
+    cgi: Option<String>,
+    query: Option<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let post = method == Method::POST;
     let strict = state
         .lock()
@@ -63,7 +87,10 @@ pub(super) async fn serve(
     }
     let (answer, gzip) = {
         let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
-        let answer = dispatch::handle(&mut state, post, &cgi, params, token);
+        let answer = match &cgi {
+            Some(cgi) => dispatch::handle(&mut state, post, cgi, params, token),
+            None => dispatch::dsm5_storage(&mut state, post, params, token),
+        };
         let gzip = state.config.gzip && accepts_gzip(&headers);
         state.compressed_answers += u64::from(gzip);
         (answer, gzip)

@@ -52,7 +52,7 @@ use tokio::sync::oneshot;
 use crate::generated::APIS;
 use crate::{Client, Error};
 
-pub use persona::{DSM5_ENTRY_CGI, Persona};
+pub use persona::{DSM5_ENTRY_CGI, DSM5_STORAGE_HANDLER, Persona};
 
 /// At most this many TLS handshakes run at once; more connections wait in the backlog.
 const MAX_TLS_HANDSHAKES: usize = 256;
@@ -179,7 +179,8 @@ impl MockConfig {
     /// `query.cgi`, `SYNO.API.Encryption` at `encryption.cgi`, no `SYNO.API.Auth.UIConfig`;
     /// every `entry.cgi` API at [`DSM5_ENTRY_CGI`], as DSM 5 lists them; `SYNO.DSM.Info` at
     /// `dsm/info.cgi` in version 1, `SYNO.Core.System` up to version 2, no
-    /// `SYNO.Storage.CGI.Storage`. Answers the spec's `dsm5` data ([`Persona::Dsm5`]).
+    /// `SYNO.Storage.CGI.Storage` in `/webapi/`: storage answers flat at
+    /// [`DSM5_STORAGE_HANDLER`] instead. Answers the spec's `dsm5` data ([`Persona::Dsm5`]).
     pub fn dsm5() -> Self {
         let mut config = persona::dsm5_layout(Self::dsm7());
         config.persona = Persona::Dsm5;
@@ -470,6 +471,7 @@ impl MockDsm {
         }));
         let app = Router::new()
             .route("/webapi/{*cgi}", any(http::serve))
+            .route(DSM5_STORAGE_HANDLER, any(http::serve_dsm5_storage))
             .with_state(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let stop = async {

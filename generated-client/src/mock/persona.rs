@@ -9,6 +9,11 @@ use super::MockConfig;
 /// pads the name with underscores (`SYNO.API.Info` reports it so for all 349 such APIs).
 pub const DSM5_ENTRY_CGI: &str = "_______________________________________________________entry.cgi";
 
+/// Where DSM 5 answers storage (`SYNO.Storage.CGI.Storage`, `load_info`): outside `/webapi/`,
+/// not in its API.Info answer, and flat (`success` beside the data, no `data` envelope).
+/// Clients that support DSM 5 (Home Assistant's) read it there; the DSM 5 persona serves it.
+pub const DSM5_STORAGE_HANDLER: &str = "/webman/modules/StorageManager/storagehandler.cgi";
+
 /// A DSM release the mock can act as ([`MockConfig::dsm5`], [`MockConfig::dsm6`],
 /// [`MockConfig::dsm7`]): its API layout, and the spec's data for it (`mock_data`, keyed
 /// by [`key`](Self::key)).
