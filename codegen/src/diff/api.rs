@@ -2,6 +2,7 @@
 
 use super::{Cx, Out, Rule, gate, gate_change, pair};
 use crate::ir::{Api, Family, Method, Param, ParamKind, Ty};
+use crate::naming::kebab;
 
 /// Every family of both specs.
 pub(super) fn families(cx: &Cx, out: &mut Out) {
@@ -407,19 +408,18 @@ fn params<'a>(
             .collect()
     };
     let same_sig = sig(&ov) == sig(&nv);
+    let pairs: Vec<(&str, &str)> = p.both.iter().map(|(o, n)| (&*o.wire, &*n.wire)).collect();
+    // Same types in the same places: `positional` tells renames from swaps.
+    if same_sig {
+        positional(out, s, name, (&ov, &nv), &pairs);
+    }
     let mut explained = false;
     let param = |p: &Param| format!("{name}: parameter {}", p.wire);
     for p in &p.removed {
         if !p.required {
             let what = format!("{} removed (setter `{}`)", param(p), p.rust);
             out.push(Rule::OptionalParamRemoved, s, what);
-        } else if same_sig {
-            out.push(
-                Rule::PositionalParamRenamed,
-                s,
-                format!("{} removed", param(p)),
-            );
-        } else {
+        } else if !same_sig {
             explained = true;
             out.push(
                 Rule::RequiredParamRemoved,
@@ -432,13 +432,7 @@ fn params<'a>(
         if !p.required {
             let what = format!("{} added (setter `{}`)", param(p), p.rust);
             out.push(Rule::OptionalParamAdded, s, what);
-        } else if same_sig {
-            out.push(
-                Rule::PositionalParamRenamed,
-                s,
-                format!("{} added in its place", param(p)),
-            );
-        } else {
+        } else if !same_sig {
             explained = true;
             out.push(Rule::RequiredParamAdded, s, format!("{} added", param(p)));
         }
@@ -469,10 +463,6 @@ fn params<'a>(
                 // Names come from wire names: only a change of the naming rules gets here.
                 let text = format!("{what}: setter `{}` is now `{}`", o.rust, n.rust);
                 out.push(Rule::OptionalParamRemoved, s, text);
-            }
-            (true, true) if o.rust != n.rust => {
-                let text = format!("{what}: argument `{}` is now `{}`", o.rust, n.rust);
-                out.push(Rule::PositionalParamRenamed, s, text);
             }
             _ => {}
         }
@@ -537,5 +527,50 @@ fn params<'a>(
             s,
             format!("{name}: required parameters in another order"),
         );
+    }
+}
+
+/// The positional arguments of a method whose required parameters keep their types in
+/// order (`old`, `new`: the value parameters; `pairs`: the wire names of the parameters
+/// both have). A call still compiles, so what matters is whether each place holds the same
+/// parameter: when one changed places, the new order is one line (parameters removed and
+/// added with it included); else each parameter renamed in its place is one (its
+/// command-line flag is its name).
+fn positional(
+    out: &mut Out,
+    s: &str,
+    name: &str,
+    (old, new): (&[&Param], &[&Param]),
+    pairs: &[(&str, &str)],
+) {
+    let places = |ps: &[&Param]| -> Vec<String> {
+        ps.iter()
+            .filter(|p| p.required)
+            .map(|p| p.wire.clone())
+            .collect()
+    };
+    let (was, now) = (places(old), places(new));
+    let moved = was
+        .iter()
+        .zip(&now)
+        .any(|(o, n)| pairs.iter().any(|(a, b)| (a == o) != (b == n)));
+    if moved {
+        let what = format!(
+            "{name}: required parameters ({}) are now ({})",
+            was.join(", "),
+            now.join(", ")
+        );
+        out.push(Rule::RequiredParamsSwapped, s, what);
+        return;
+    }
+    for (o, n) in was.iter().zip(&now) {
+        if !pairs.iter().any(|(a, _)| a == o) {
+            let what = format!(
+                "{name}: parameter {o} is now {n}, in its place (flag `--{}` is now `--{}`)",
+                kebab(o),
+                kebab(n)
+            );
+            out.push(Rule::PositionalParamRenamed, s, what);
+        }
     }
 }

@@ -8,7 +8,9 @@
 //! a family's imported items sit behind `<family>-all`. A call the client used to send and
 //! now refuses before sending (a narrower version range) is major too; what only changes the
 //! bytes on the wire (path, verb, encoding, session, wire names) is a patch: the spec
-//! describes DSM, and nothing a caller writes depends on those bytes.
+//! describes DSM, and nothing a caller writes depends on those bytes. The generated
+//! `synology` command is covered too: its flags are the parameters' wire names, so a
+//! required parameter renamed in its place, which no Rust caller notices, breaks scripts.
 
 mod api;
 mod rule;

@@ -152,11 +152,14 @@ rules! {
     ParamTypeChanged, "param_type_changed", Major, "a parameter's `type`",
         "the argument or setter takes another Rust type";
     /// Required parameters in another order.
-    RequiredParamsReordered, "required_params_reordered", Major, "required parameters reordered",
-        "positional arguments change places (and types, where they differ)";
+    RequiredParamsReordered, "required_params_reordered", Major, "required parameters reordered (of other types)",
+        "positional arguments change places and types: calls stop compiling";
+    /// Required parameters of the same types in another order.
+    RequiredParamsSwapped, "required_params_swapped", Major, "required parameters of the same type swap places",
+        "calls still compile, and silently pass each value as another parameter";
     /// A required parameter renamed, same place and type.
-    PositionalParamRenamed, "positional_param_renamed", Patch, "a required parameter renamed (same place, same type)",
-        "Rust has no named arguments: callers pass it by position";
+    PositionalParamRenamed, "positional_param_renamed", Major, "a required parameter renamed (same place, same type)",
+        "Rust callers pass it by position and still compile, but `synology`'s flag is its name: scripts passing the old flag fail (exit 2)";
     /// A parameter's encoding changed.
     ParamEncodingChanged, "param_encoding_changed", Patch, "a parameter's `encoding`",
         "wire only: the Rust type of the argument or setter stays";

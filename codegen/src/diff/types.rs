@@ -1,19 +1,21 @@
 //! Named types: structs (their fields, whether callers build them) and open enums.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Cx, Out, Rule, Side, gate, gate_change, pair};
-use crate::ir::{NamedType, Ty, TypeKind};
+use crate::ir::{Family, NamedType, ParamKind, Spec, Ty, TypeKind};
 
 /// Every named type of both specs. Types of a family added or removed are its family's
-/// line; types of runtime-only families are crate-private.
+/// line; types of runtime-only families are crate-private unless a public method reaches
+/// them.
 pub(super) fn types(cx: &Cx, out: &mut Out) {
     let (old, new) = (&cx.old.spec.types, &cx.new.spec.types);
+    let reach = (reached(cx.old.spec), reached(cx.new.spec));
     let mut removed: Vec<&NamedType> = Vec::new();
     let mut added: BTreeMap<String, Vec<&NamedType>> = BTreeMap::new();
     for (name, o) in old {
         match new.get(name) {
-            Some(n) => both(cx, out, o, n),
+            Some(n) => both(cx, &reach, out, o, n),
             None if cx.old.public(&o.family_module) && cx.new.public(&o.family_module) => {
                 removed.push(o)
             }
@@ -71,7 +73,48 @@ fn shape(t: &NamedType) -> String {
     s
 }
 
-fn both(cx: &Cx, out: &mut Out, o: &NamedType, n: &NamedType) {
+/// The named types a public family's method reaches (its parameters and response, and the
+/// fields of those at any depth). Callers use them wherever they live: a type homed in a
+/// runtime-only family that one of them reaches is public too, if unnameable.
+fn reached(spec: &Spec) -> BTreeSet<&str> {
+    let mut todo: Vec<&Ty> = Vec::new();
+    for a in spec
+        .families
+        .iter()
+        .filter(|f| !f.internal)
+        .flat_map(|f| &f.apis)
+    {
+        for m in &a.methods {
+            todo.extend(&m.response);
+            todo.extend(m.params.iter().filter_map(|p| match &p.kind {
+                ParamKind::Value { ty, .. } => Some(ty),
+                ParamKind::Const(_) => None,
+            }));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(ty) = todo.pop() {
+        match ty {
+            Ty::List(inner) | Ty::Map(inner) => todo.push(inner),
+            Ty::Named(n) if seen.insert(n.as_str()) => {
+                if let Some(TypeKind::Struct(fields)) = spec.types.get(n).map(|t| &t.kind) {
+                    todo.extend(fields.iter().map(|f| &f.ty));
+                }
+            }
+            _ => {}
+        }
+    }
+    seen
+}
+
+/// A type both specs have. `reach`: the types public methods reach, old and new.
+fn both(
+    cx: &Cx,
+    reach: &(BTreeSet<&str>, BTreeSet<&str>),
+    out: &mut Out,
+    o: &NamedType,
+    n: &NamedType,
+) {
     let (of, nf) = (
         cx.old.family(&o.family_module),
         cx.new.family(&n.family_module),
@@ -79,23 +122,58 @@ fn both(cx: &Cx, out: &mut Out, o: &NamedType, n: &NamedType) {
     let (Some(of), Some(nf)) = (of, nf) else {
         return;
     };
-    if of.internal || nf.internal {
-        let mut inner = Out::default();
-        if !(of.internal && nf.internal) || o.family_module != n.family_module {
-            inner.push(Rule::InternalChanged, "", "");
-        } else {
-            same_family(&mut inner, o, n);
-        }
-        if !inner.0.is_empty() {
-            out.push(Rule::InternalChanged, format!("type {}", n.name), "changed");
-        }
-        return;
-    }
     let s = format!("type {}", n.name);
+    let public = (
+        !of.internal || reach.0.contains(o.name.as_str()),
+        !nf.internal || reach.1.contains(n.name.as_str()),
+    );
+    match public {
+        (false, false) => {
+            let mut inner = Out::default();
+            if o.family_module != n.family_module {
+                inner.push(Rule::InternalChanged, "", "");
+            } else {
+                same_family(&mut inner, o, n);
+            }
+            if !inner.0.is_empty() {
+                out.push(Rule::InternalChanged, s, "changed");
+            }
+            return;
+        }
+        (true, false) => {
+            let what = format!(
+                "crate-private now: only the runtime-only `{}` uses it",
+                n.family_module
+            );
+            out.push(Rule::TypeRemoved, s, what);
+            return;
+        }
+        (false, true) => {
+            let what = format!(
+                "public now: a public method reaches it (`{}::{}`)",
+                n.family_module, n.name
+            );
+            out.push(Rule::TypeAdded, s, what);
+            return;
+        }
+        (true, true) => {}
+    }
     if o.family_module != n.family_module {
+        let private = |f: &Family| {
+            if f.internal {
+                " (a crate-private module)"
+            } else {
+                ""
+            }
+        };
         let what = format!(
-            "moves from `{}::{}` to `{}::{}`",
-            o.family_module, o.name, n.family_module, n.name
+            "moves from `{}::{}`{} to `{}::{}`{}",
+            o.family_module,
+            o.name,
+            private(of),
+            n.family_module,
+            n.name,
+            private(nf)
         );
         out.push(Rule::TypeMoved, &s, what);
     } else {

@@ -124,6 +124,34 @@ fn required_params_reordered() {
 }
 
 #[test]
+fn required_params_swapped() {
+    let owner =
+        "          owner: { type: string, required: true, example: ann, description: Owner }\n";
+    let id = "          id: { type: i64, required: true, example: 1, description: ID }\n";
+    let group =
+        "          group: { type: string, required: true, example: staff, description: Group }\n";
+    let old = demo(&format!("{owner}{id}"), &format!("{owner}{id}{group}"));
+    let new = demo(&format!("{owner}{id}"), &format!("{group}{id}{owner}"));
+    check(
+        &old,
+        &new,
+        Rule::RequiredParamsSwapped,
+        "method List: required parameters (owner, id, group) are now (group, id, owner)",
+    );
+    // One renamed while another moves into its place: one line says both.
+    let user =
+        "          user: { type: string, required: true, example: bob, description: User }\n";
+    let new = demo(&format!("{owner}{id}"), &format!("{group}{id}{user}"));
+    let d = check(
+        &old,
+        &new,
+        Rule::RequiredParamsSwapped,
+        "(owner, id, group) are now (group, id, user)",
+    );
+    assert_eq!(d.changes.len(), 1, "{d}");
+}
+
+#[test]
 fn positional_param_renamed() {
     let new = demo(
         DELETE_PARAMS,
@@ -133,7 +161,7 @@ fn positional_param_renamed() {
         &base(),
         &new,
         Rule::PositionalParamRenamed,
-        "parameter item_id added in its place",
+        "parameter id is now item_id, in its place (flag `--id` is now `--item-id`)",
     );
 }
 

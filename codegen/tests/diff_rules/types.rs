@@ -60,6 +60,82 @@ fn type_moved() {
     );
 }
 
+/// Zeta's `Get` answers a `ZetaInfo`, which lives in `zeta`.
+fn zeta_info() -> Files {
+    let zeta = edit(
+        &base(),
+        "zeta.yaml",
+        "apis:\n",
+        "types:\n  ZetaInfo:\n    description: Info.\n    fields:\n      name: { type: string, description: Name }\n      note: { type: string, description: Note }\napis:\n",
+    );
+    edit(
+        &zeta,
+        "zeta.yaml",
+        "Gets a thing.\n",
+        "Gets a thing.\n        response: ZetaInfo\n",
+    )
+}
+
+/// ... and the runtime-only `probe`, sorted before `zeta`, answers one too: the type moves
+/// into `probe`, a crate-private module, while `zeta`'s method still returns it.
+fn zeta_info_in_probe() -> Files {
+    edit(
+        &zeta_info(),
+        "runtime.yaml",
+        "description: Pings.\n",
+        "description: Pings.\n        response: ZetaInfo\n",
+    )
+}
+
+#[test]
+fn type_moved_into_a_runtime_only_family() {
+    check(
+        &zeta_info(),
+        &zeta_info_in_probe(),
+        Rule::TypeMoved,
+        "moves from `zeta::ZetaInfo` to `probe::ZetaInfo` (a crate-private module)",
+    );
+    // Once no public method reaches it, it is the runtime's alone.
+    let runtime_only = edit(
+        &zeta_info_in_probe(),
+        "zeta.yaml",
+        "        response: ZetaInfo\n",
+        "",
+    );
+    let d = check(
+        &zeta_info_in_probe(),
+        &runtime_only,
+        Rule::TypeRemoved,
+        "type ZetaInfo  crate-private now: only the runtime-only `probe` uses it",
+    );
+    assert!(d.has(Rule::ResponseChanged), "{d}");
+    // And back: public again (the method's new response is the major change).
+    let d = run(&runtime_only, &zeta_info_in_probe());
+    let public = "type ZetaInfo  public now: a public method reaches it (`probe::ZetaInfo`)";
+    assert!(
+        d.changes
+            .iter()
+            .any(|c| c.rule == Rule::TypeAdded && c.to_string().contains(public)),
+        "{d}"
+    );
+}
+
+#[test]
+fn a_runtime_only_family_type_a_public_method_returns_is_public() {
+    let new = edit(
+        &zeta_info_in_probe(),
+        "zeta.yaml",
+        "      note: { type: string, description: Note }\n",
+        "",
+    );
+    check(
+        &zeta_info_in_probe(),
+        &new,
+        Rule::FieldRemoved,
+        "type ZetaInfo  field note removed",
+    );
+}
+
 #[test]
 fn type_kind_changed() {
     let new = demo(

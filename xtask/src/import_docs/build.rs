@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use heck::ToUpperCamelCase;
 
 use super::infer::{self, Facts, Namer, Shape, Struct, Ty};
+use super::lend;
 use super::params;
 use super::parse::{ApiDoc, FieldDoc, Json, MethodDoc, Page, ParamDoc, Refusal, refuse, short};
 
@@ -109,6 +110,9 @@ pub struct ParamOut {
     pub example: Option<String>,
     /// Masked in logs.
     pub secret: bool,
+    /// A value always sent (`const:`); the type, `required`, default and example are then
+    /// not written.
+    pub constant: Option<String>,
     /// Doc text.
     pub description: String,
 }
@@ -127,12 +131,7 @@ pub fn build(page: &Page, names: &mut Names) -> Result<SpecOut, Refusal> {
     if page.apis.is_empty() {
         return refuse(1, "no `## SYNO.*` API section");
     }
-    let tables: Vec<&FieldDoc> = page
-        .apis
-        .iter()
-        .flat_map(|a| &a.methods)
-        .flat_map(|m| &m.fields)
-        .collect();
+    let tables = lend::rows(page);
     let mut apis = Vec::new();
     let mut types = Vec::new();
     let mut left_out: Vec<(usize, &'static str)> = page
@@ -154,7 +153,27 @@ pub fn build(page: &Page, names: &mut Names) -> Result<SpecOut, Refusal> {
                 .iter()
                 .filter_map(|m| Some((m.line, left_out_because(m)?))),
         );
-        apis.push(build_api(page, a, path, &tables, names, &mut types)?);
+        left_out.extend(
+            a.methods
+                .iter()
+                .filter(|m| left_out_because(m).is_none())
+                .flat_map(|m| m.params.iter().filter(|p| uploads(&p.text)))
+                .map(|p| (p.line, FILE_PARAM)),
+        );
+        left_out.extend(
+            a.methods
+                .iter()
+                .filter(|m| left_out_because(m).is_none())
+                .filter_map(|m| m.response.as_ref())
+                .filter(|r| infer::has_unnamed_field(&r.value))
+                .map(|r| (r.line, UNNAMED_FIELD)),
+        );
+        let with_content = a.methods.iter().any(|m| left_out_because(m).is_none());
+        // An API whose every method is left out is left out with them, unless it is all the
+        // page has: then the page is refused.
+        if with_content || (i + 1 == page.apis.len() && apis.is_empty()) {
+            apis.push(build_api(page, a, path, &tables, names, &mut types)?);
+        }
     }
     let source = match &page.category {
         Some(c) => format!("{} ({c})", page.title),
@@ -169,20 +188,35 @@ pub fn build(page: &Page, names: &mut Names) -> Result<SpecOut, Refusal> {
     })
 }
 
-/// A method heading with nothing under it: nothing to import but its name, so it is left
-/// out (and reported) rather than given a guessed verb.
-/// Why a method section is left out of the spec, if it is: nothing under its heading, or an
-/// answer that is not JSON.
+/// What the report says of an example's key that makes no field name beside keys that do.
+const UNNAMED_FIELD: &str = "a response field whose name is no identifier (a digit first, say)";
+
+/// What the report says of an optional parameter that is a file to upload, left out.
+const FILE_PARAM: &str = "a file parameter (multipart/form-data), which the spec cannot send";
+
+/// Whether a parameter description or an HTTP method line says the value is a file sent as
+/// `multipart/form-data`, which the spec's requests (form or JSON text) cannot carry.
+pub fn uploads(text: &str) -> bool {
+    text.to_ascii_lowercase().contains("multipart/form-data")
+}
+
+/// Why a method section is left out of the spec, if it is: nothing under its heading (so
+/// nothing to import but its name, rather than a guessed verb), an answer that is not JSON,
+/// or a file upload (a multipart request, or a required file parameter).
 fn left_out_because(m: &MethodDoc) -> Option<&'static str> {
+    let required_file = m.params.iter().any(|p| p.required && uploads(&p.text));
     if is_empty(m) {
         Some("an empty method section (a heading and nothing else)")
     } else if m.not_json.is_some() {
         Some("a method whose answer is not JSON (a file, an image, prose)")
+    } else if required_file || m.http.as_ref().is_some_and(|(h, _)| uploads(h)) {
+        Some("a method that uploads a file (multipart/form-data), which the spec cannot send")
     } else {
         None
     }
 }
 
+/// A method section with nothing under its heading.
 fn is_empty(m: &MethodDoc) -> bool {
     m.http.is_none()
         && m.params.is_empty()
@@ -198,7 +232,7 @@ fn build_api(
     page: &Page,
     a: &ApiDoc,
     path: &str,
-    tables: &[&FieldDoc],
+    tables: &[lend::Row],
     names: &mut Names,
     types: &mut Vec<Struct>,
 ) -> Result<ApiOut, Refusal> {
@@ -295,22 +329,33 @@ fn version(a: &ApiDoc, m: &MethodDoc) -> Result<u32, Refusal> {
 
 /// The facts of one method's field table, with every table of the page for descriptions.
 struct TableFacts<'a> {
+    /// The method's API.
+    api: &'a str,
     /// This method's table.
     own: &'a [FieldDoc],
     /// Every table of the page.
-    page: &'a [&'a FieldDoc],
+    page: &'a [lend::Row<'a>],
 }
 
 impl Facts for TableFacts<'_> {
-    fn field(&self, wire: &str, shape: &Shape) -> Result<(Option<Ty>, String), String> {
+    fn field(
+        &self,
+        wire: &str,
+        parent: &str,
+        shape: &Shape,
+    ) -> Result<(Option<Ty>, String), String> {
         if let Some(f) = self.own.iter().find(|f| f.name == wire) {
             let unix = f.description.to_ascii_lowercase().contains("unix time");
             let ty = infer::table_type(&f.ty, shape, unix)
                 .map_err(|e| format!("line {}: field `{}`: {e}", f.line, short(wire)))?;
             return Ok((ty, f.description.clone()));
         }
-        match self.page.iter().find(|f| f.name == wire) {
-            Some(f) => Ok((None, f.description.clone())),
+        let lent = self
+            .page
+            .iter()
+            .find(|r| r.field.name == wire && lend::lends(r, self.api, parent));
+        match lent {
+            Some(r) => Ok((None, r.field.description.clone())),
             None => Ok((None, UNDESCRIBED.to_owned())),
         }
     }
@@ -390,7 +435,7 @@ fn build_method(
     a: &ApiDoc,
     m: &MethodDoc,
     stem: &str,
-    tables: &[&FieldDoc],
+    tables: &[lend::Row],
     names: &mut Names,
     types: &mut Vec<Struct>,
 ) -> Result<MethodOut, Refusal> {
@@ -456,19 +501,21 @@ fn build_method(
     }
     if let Some(s) = &data_shape {
         let facts = TableFacts {
+            api: &a.name,
             own: &m.fields,
             page: tables,
         };
         let base = format!("{stem}{}", m.name.to_upper_camel_case());
         let what = format!("The data of {} `{}`", a.name, m.name);
-        let ty = infer::ty(s, &base, &what, &facts, names, types).or_else(|e| refuse(m.line, e))?;
+        let ty = infer::ty(s, (&base, ""), &what, &facts, names, types)
+            .or_else(|e| refuse(m.line, e))?;
         response = Some(ty);
     }
     let mut params = Vec::new();
     for p in m
         .params
         .iter()
-        .filter(|p| !RUNTIME.contains(&p.name.as_str()))
+        .filter(|p| !RUNTIME.contains(&p.name.as_str()) && !uploads(&p.text))
     {
         if params.iter().any(|q: &ParamOut| q.name == p.name) {
             return refuse(
@@ -478,6 +525,7 @@ fn build_method(
         }
         params.push(params::param(page, p));
     }
+    params::pair_limit(&mut params);
     let pagination = params::pagination(&params, response.as_ref(), types);
     let mut notes = m.notes.clone();
     for (heading, items) in &m.vocabularies {

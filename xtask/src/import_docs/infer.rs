@@ -73,9 +73,11 @@ pub fn shape(v: &Json) -> Result<Shape, String> {
                     ));
                 }
             }
-            if !entries.is_empty() && entries.iter().all(|(k, _)| is_field_name(k)) {
+            // Keys that are no field name beside some that are (`2fa_status` beside
+            // `name`) are left out: a struct ignores what it does not declare.
+            if entries.iter().any(|(k, _)| is_field_name(k)) {
                 let mut slots = Vec::new();
-                for (k, v) in entries {
+                for (k, v) in entries.iter().filter(|(k, _)| is_field_name(k)) {
                     slots.push(Slot {
                         wire: k.clone(),
                         shape: shape(v)?,
@@ -94,6 +96,20 @@ pub fn shape(v: &Json) -> Result<Shape, String> {
             }
         }
     })
+}
+
+/// Whether an object of `v` has a key that is no field name beside one that is: that key is
+/// left out of the struct (and the page's report says so).
+pub fn has_unnamed_field(v: &Json) -> bool {
+    match v {
+        Json::List(items) => items.iter().any(has_unnamed_field),
+        Json::Obj(entries) => {
+            let named = entries.iter().filter(|(k, _)| is_field_name(k)).count();
+            (named > 0 && named < entries.len())
+                || entries.iter().any(|(_, v)| has_unnamed_field(v))
+        }
+        _ => false,
+    }
 }
 
 /// The shape that covers both.
@@ -193,6 +209,8 @@ pub struct FieldOut {
     pub ty: Ty,
     /// `optional: true`
     pub optional: bool,
+    /// `secret: true`: a string field named as the dsm-lib importer names secrets (`sid`).
+    pub secret: bool,
     /// Doc text.
     pub description: String,
 }
@@ -201,8 +219,14 @@ pub struct FieldOut {
 /// description.
 pub trait Facts {
     /// The type the page's tables give `wire` in this method, checked against `shape`, and
-    /// its description; `Err` says why the two disagree.
-    fn field(&self, wire: &str, shape: &Shape) -> Result<(Option<Ty>, String), String>;
+    /// its description; `parent` is the field holding its object (empty at the data root).
+    /// `Err` says why the two disagree.
+    fn field(
+        &self,
+        wire: &str,
+        parent: &str,
+        shape: &Shape,
+    ) -> Result<(Option<Ty>, String), String>;
 }
 
 /// Names structs: takes `base` or the first free variant of it.
@@ -227,11 +251,19 @@ pub fn element_name(field: &str) -> String {
     }
 }
 
+/// `The data of ...` → `the data of ...`, to follow `An element of`.
+fn lower_first(s: &str) -> String {
+    match s.strip_prefix("The ") {
+        Some(rest) => format!("the {rest}"),
+        None => s.to_owned(),
+    }
+}
+
 /// The type of `shape`, structs named from `name` and pushed to `out` (parents before
-/// children).
+/// children); `parent` is the field whose value `shape` is (empty for the data).
 pub fn ty(
     shape: &Shape,
-    name: &str,
+    (name, parent): (&str, &str),
     description: &str,
     facts: &dyn Facts,
     namer: &mut dyn Namer,
@@ -246,12 +278,12 @@ pub fn ty(
         Shape::Float => Ty::F64,
         Shape::Str => Ty::Str,
         Shape::List(inner) => {
-            let d = format!("An element of {description}");
-            Ty::List(Box::new(ty(inner, name, &d, facts, namer, out)?))
+            let d = format!("An element of {}", lower_first(description));
+            Ty::List(Box::new(ty(inner, (name, parent), &d, facts, namer, out)?))
         }
         Shape::Map(inner) => {
-            let d = format!("A value of {description}");
-            Ty::Map(Box::new(ty(inner, name, &d, facts, namer, out)?))
+            let d = format!("A value of {}", lower_first(description));
+            Ty::Map(Box::new(ty(inner, (name, parent), &d, facts, namer, out)?))
         }
         Shape::Obj(slots) => {
             let own = namer.claim(name);
@@ -263,16 +295,18 @@ pub fn ty(
             });
             let mut fields = Vec::new();
             for s in slots {
-                let (given, text) = facts.field(&s.wire, &s.shape)?;
+                let (given, text) = facts.field(&s.wire, parent, &s.shape)?;
                 let child = match &s.shape {
                     Shape::List(_) => format!("{own}{}", element_name(&s.wire)),
                     _ => format!("{own}{}", s.wire.to_upper_camel_case()),
                 };
                 let what = format!("`{}` in {own}", s.wire);
-                let inferred = ty(&s.shape, &child, &what, facts, namer, out)?;
+                let inferred = ty(&s.shape, (&child, &s.wire), &what, facts, namer, out)?;
+                let ty = given.unwrap_or(inferred);
                 fields.push(FieldOut {
+                    secret: ty == Ty::Str && crate::import::names::is_secret(&s.wire),
                     wire: s.wire.clone(),
-                    ty: given.unwrap_or(inferred),
+                    ty,
                     optional: s.optional,
                     description: text,
                 });

@@ -2,8 +2,10 @@
 //! Markdown format, one file per page, written only into DIR (never into `api-spec/`:
 //! documentation is no evidence that an API exists on a real box).
 //!
-//! Passes: [`parse`] reads a page line by line; [`build`] turns it into spec content
-//! (types from [`infer`], parameters from [`params`]); [`render`] writes the YAML; every file
+//! Passes: [`parse`] reads a page line by line (JSON in [`json`]); [`variants`] merges a
+//! method's labelled sections; [`build`] turns it into spec content (types from [`infer`],
+//! descriptions lent across tables by [`lend`], parameters from [`params`]); [`render`]
+//! writes the YAML; every file
 //! then loads and validates through codegen, alone and with the others, before anything is
 //! written. A page either imports or is refused with its file, line and what was not
 //! understood; `README.md` index pages (no method heading) are skipped with a reason. Files go
@@ -11,9 +13,12 @@
 
 mod build;
 mod infer;
+mod json;
+mod lend;
 mod params;
 mod parse;
 mod render;
+mod variants;
 
 #[cfg(test)]
 mod compare;
@@ -26,6 +31,10 @@ use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
+
+/// What the report says of a section of an API that a page before declares.
+const DECLARED_BEFORE: &str =
+    "a section of an API a page before declares (a spec declares an API once)";
 
 /// The usage line.
 const USAGE: &str = "usage: cargo xtask import docs FILE.md... --out DIR";
@@ -70,8 +79,13 @@ impl Import {
                 Outcome::Imported(file, [a, m, t], left_out) => {
                     let mut line =
                         format!("imported {page} -> {file}: {a} APIs, {m} methods, {t} types");
-                    let mut whats: Vec<&str> = left_out.iter().map(|(_, w)| *w).collect();
-                    whats.dedup();
+                    // Each kind once, in the order of its first line.
+                    let mut whats: Vec<&str> = Vec::new();
+                    for (_, w) in left_out {
+                        if !whats.contains(w) {
+                            whats.push(w);
+                        }
+                    }
                     for what in whats {
                         let lines: Vec<String> = left_out
                             .iter()
@@ -273,16 +287,24 @@ pub fn import(root: &Path, inputs: &[(PathBuf, String)], out: &Path) -> Import {
         let before = std::mem::take(&mut names.used);
         names.used = before.clone();
         let outcome = (|| {
-            let page = parse::parse(text)?;
-            for a in &page.apis {
-                if let Some(other) = declared.get(&a.name) {
-                    return parse::refuse(
-                        a.line,
-                        format!("API `{}` is already declared by {other}", a.name),
-                    );
-                }
+            let mut page = variants::merge(parse::parse(text)?)?;
+            // A section of an API a page before declares is left out (a spec declares an API
+            // once); a page of nothing else is refused.
+            let (again, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut page.apis)
+                .into_iter()
+                .partition(|a| declared.contains_key(&a.name));
+            if let Some(a) = again.first().filter(|_| rest.is_empty()) {
+                let other = declared.get(&a.name).cloned().unwrap_or_default();
+                return parse::refuse(
+                    a.line,
+                    format!("API `{}` is already declared by {other}", a.name),
+                );
             }
-            let spec = build::build(&page, &mut names)?;
+            page.apis = rest;
+            let mut spec = build::build(&page, &mut names)?;
+            spec.left_out
+                .extend(again.iter().map(|a| (a.line, DECLARED_BEFORE)));
+            spec.left_out.sort();
             let yaml = render::render(&spec, &schema_path, rel);
             if let Err(e) = codegen::load_sources(vec![(file.clone(), yaml.clone())]) {
                 return parse::refuse(diagnostic_line(&page, &e), describe(&e));

@@ -6,13 +6,18 @@ use super::infer::{Struct, Ty};
 use super::parse::{Json, Page, ParamDoc};
 
 /// `text (default: X)` → (`text`, `X`); `text (a or b, default: X)` → (`text (a or b)`, `X`).
-/// Only a one-word default counts.
+/// Only a one-word default counts; one that says what it means (`default: -1 = all`) keeps
+/// the meaning in the description (`text (-1 = all)`).
 pub fn split_default(text: &str) -> (String, Option<String>) {
     for (open, keep) in [(" (default: ", ""), (", default: ", ")")] {
         if let Some(start) = text.find(open)
             && let Some(len) = text[start + open.len()..].find(')')
         {
             let raw = &text[start + open.len()..start + open.len() + len];
+            let (raw, meaning) = match raw.split_once(" = ") {
+                Some((v, m)) if !m.trim().is_empty() => (v, Some(raw)),
+                _ => (raw, None),
+            };
             let value = raw
                 .strip_prefix('`')
                 .and_then(|v| v.strip_suffix('`'))
@@ -21,11 +26,30 @@ pub fn split_default(text: &str) -> (String, Option<String>) {
                 return (text.to_owned(), None);
             }
             let rest = &text[start + open.len() + len + 1..];
-            let description = format!("{}{keep}{rest}", &text[..start]);
-            return (description.trim().to_owned(), Some(value.to_owned()));
+            let mut description = format!("{}{keep}{rest}", &text[..start]).trim().to_owned();
+            if let Some(meaning) = meaning {
+                description = match description.strip_suffix(')') {
+                    // `text (a, b, default: X = m)` → `text (a, b; X = m)`
+                    Some(open) if !keep.is_empty() => format!("{open}; {meaning})"),
+                    _ => format!("{description} ({meaning})"),
+                };
+            }
+            return (description, Some(value.to_owned()));
         }
     }
     (text.to_owned(), None)
+}
+
+/// The value of a required parameter whose whole description is one code span
+/// (`` `pptp` ``): the page gives it as the runtime's `api` and `version` are given, a value
+/// always sent.
+pub fn constant(p: &ParamDoc) -> Option<&str> {
+    let value = p.text.strip_prefix('`')?.strip_suffix('`')?;
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    (p.required && plain).then_some(value)
 }
 
 /// A YAML scalar for `value` of type `ty`, when it is one.
@@ -91,6 +115,10 @@ pub fn param(page: &Page, p: &ParamDoc) -> ParamOut {
         (Some(d), Some(s)) if d == s || s == Ty::Str => s,
         (Some(d), _) => d,
         (None, Some(s)) => s,
+        // `Enable status (true/false)`: the page names both values of a boolean.
+        (None, None) if says_true_and_false(&lower) => Ty::Bool,
+        // `Modified after (Unix timestamp)`, as for a field the table calls Unix time.
+        (None, None) if lower.contains("unix time") && !several => Ty::UnixTime,
         (None, None) => Ty::Str,
     };
     let default = default.and_then(|d| scalar(&ty, &d));
@@ -101,8 +129,34 @@ pub fn param(page: &Page, p: &ParamDoc) -> ParamOut {
         _ => None,
     });
     let secret = crate::import::names::is_secret(&p.name);
+    if let Some(first) = p.values.first() {
+        // Merged sections' values (`play`, `stop`): text, whatever an answer shows.
+        return ParamOut {
+            name: p.name.clone(),
+            ty: Ty::Str,
+            required: p.required,
+            default: None,
+            example: (p.required && !secret).then(|| super::render::quote(first)),
+            secret,
+            constant: None,
+            description: p.text.clone(),
+        };
+    }
+    if let Some(value) = constant(p).filter(|_| !secret) {
+        return ParamOut {
+            name: p.name.clone(),
+            ty: Ty::Str,
+            required: false,
+            default: None,
+            example: None,
+            secret: false,
+            constant: Some(value.to_owned()),
+            description: format!("Always `{value}`: the page gives this one value."),
+        };
+    }
     ParamOut {
         name: p.name.clone(),
+        constant: None,
         required: p.required,
         default,
         example: if p.required && !secret { example } else { None },
@@ -116,11 +170,39 @@ pub fn param(page: &Page, p: &ParamDoc) -> ParamOut {
     }
 }
 
+/// Whether a (lower-case) description names both `true` and `false` as words.
+fn says_true_and_false(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .collect();
+    words.contains(&"true") && words.contains(&"false")
+}
+
 /// The description of a parameter the page does not describe.
 pub const UNDESCRIBED_PARAM: &str = "Not described by the documentation.";
 
-/// Pagination when the method has optional integer `offset` and `limit` parameters and its
-/// response is a struct with exactly one list field (and maybe an integer `total`).
+/// A `limit` of nothing but words (`Max results`) beside an integer `offset` or `start` is
+/// an integer too: the page's other evidence (a default, a value in an answer) is then
+/// missing only for it, and a count of results is no text.
+pub fn pair_limit(params: &mut [ParamOut]) {
+    let paired = params
+        .iter()
+        .any(|p| matches!(p.name.as_str(), "offset" | "start") && p.ty == Ty::I64);
+    if let Some(limit) = params.iter_mut().find(|p| {
+        p.name == "limit"
+            && p.ty == Ty::Str
+            && p.constant.is_none()
+            && p.default.is_none()
+            && p.example.is_none()
+    }) && paired
+    {
+        limit.ty = Ty::I64;
+    }
+}
+
+/// Pagination when the method has optional integer `offset` (or `start`) and `limit`
+/// parameters and its response is a struct with exactly one list field (and maybe an
+/// integer `total`).
 pub fn pagination(
     params: &[ParamOut],
     response: Option<&Ty>,
@@ -129,9 +211,10 @@ pub fn pagination(
     let int_opt = |n: &str| {
         params
             .iter()
-            .any(|p| p.name == n && !p.required && p.ty == Ty::I64)
+            .any(|p| p.name == n && !p.required && p.constant.is_none() && p.ty == Ty::I64)
     };
-    if !int_opt("offset") || !int_opt("limit") {
+    let offset = ["offset", "start"].into_iter().find(|n| int_opt(n))?;
+    if !int_opt("limit") {
         return None;
     }
     let Some(Ty::Named(name)) = response else {
@@ -154,5 +237,5 @@ pub fn pagination(
         .iter()
         .find(|f| f.wire == "total" && !f.optional && matches!(f.ty, Ty::I64 | Ty::U64))
         .map(|f| f.wire.clone());
-    Some(("offset".into(), "limit".into(), items.wire.clone(), total))
+    Some((offset.into(), "limit".into(), items.wire.clone(), total))
 }

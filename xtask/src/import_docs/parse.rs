@@ -2,75 +2,7 @@
 //! refusal names the line it stopped at. Anything the format does not foresee is refused,
 //! never guessed.
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-
-/// A JSON value with object keys in document order (the workspace's `serde_json` sorts
-/// them, and field order is the order of the spec's fields).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Json {
-    /// `null`
-    Null,
-    /// `true` / `false`
-    Bool(bool),
-    /// An integer that fits `i64`.
-    Int(i64),
-    /// An integer above `i64::MAX`.
-    UInt(u64),
-    /// Any other number.
-    Float(f64),
-    /// A string.
-    Str(String),
-    /// An array.
-    List(Vec<Json>),
-    /// An object, keys in document order (duplicates kept, the builder refuses them).
-    Obj(Vec<(String, Json)>),
-}
-
-impl<'de> de::Deserialize<'de> for Json {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        /// Builds a [`Json`] from any self-describing input.
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Json;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("JSON")
-            }
-            fn visit_unit<E>(self) -> Result<Json, E> {
-                Ok(Json::Null)
-            }
-            fn visit_bool<E>(self, b: bool) -> Result<Json, E> {
-                Ok(Json::Bool(b))
-            }
-            fn visit_i64<E>(self, n: i64) -> Result<Json, E> {
-                Ok(Json::Int(n))
-            }
-            fn visit_u64<E>(self, n: u64) -> Result<Json, E> {
-                Ok(i64::try_from(n).map_or(Json::UInt(n), Json::Int))
-            }
-            fn visit_f64<E>(self, n: f64) -> Result<Json, E> {
-                Ok(Json::Float(n))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Json, E> {
-                Ok(Json::Str(s.to_owned()))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-                let mut out = Vec::new();
-                while let Some(v) = seq.next_element()? {
-                    out.push(v);
-                }
-                Ok(Json::List(out))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-                let mut out = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, Json>()? {
-                    out.push((k, v));
-                }
-                Ok(Json::Obj(out))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
+pub use super::json::Json;
 
 /// Why a page was refused: the 1-based line and what was not understood (our words only).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +50,9 @@ pub struct ApiDoc {
 /// One `#### Method:` section.
 #[derive(Debug, Default)]
 pub struct MethodDoc {
+    /// The label after the name (`` `control` (play) ``): one of several sections of one
+    /// method, which [`super::variants`] merges.
+    pub variant: Option<String>,
     /// Wire name.
     pub name: String,
     /// Line of its heading.
@@ -152,6 +87,8 @@ pub struct ParamDoc {
     pub required: bool,
     /// The text after the colon.
     pub text: String,
+    /// The values of a parameter that several sections of one method give one each.
+    pub values: Vec<String>,
 }
 
 /// An example response.
@@ -242,11 +179,26 @@ pub fn parse(text: &str) -> Result<Page, Refusal> {
             continue;
         }
         if line.starts_with("```") {
-            if block != Block::Response {
-                return refuse(n, "a code block outside `**Response:**`");
+            // A JSON block under a label of its own (`**Schedule Configuration:**`): a value
+            // the method's parameters take, kept as a note in one line.
+            let labelled = block == Block::Vocabulary
+                && page
+                    .apis
+                    .last()
+                    .and_then(|a| a.methods.last())
+                    .and_then(|m| m.vocabularies.last())
+                    .is_some_and(|(_, items)| items.is_empty());
+            if block != Block::Response && !labelled {
+                return refuse(
+                    n,
+                    "a code block outside `**Response:**` or a label of its own",
+                );
             }
-            if line != "```json" && line != "```" {
-                return refuse(n, "a response that is not a ```json block");
+            if line != "```json" && (labelled || line != "```") {
+                return refuse(
+                    n,
+                    "a response or labelled block that is not a ```json block",
+                );
             }
             let start = i;
             let Some(len) = lines[start..].iter().position(|l| l.trim_end() == "```") else {
@@ -265,6 +217,17 @@ pub fn parse(text: &str) -> Result<Page, Refusal> {
                 }
             };
             let m = method_of(&mut page.apis, n, "a response")?;
+            if labelled {
+                if let Some((_, items)) = m.vocabularies.last_mut() {
+                    let text = value.compact();
+                    items.push(if text.contains('`') {
+                        text
+                    } else {
+                        format!("`{text}`")
+                    });
+                }
+                continue;
+            }
             if m.response.is_some() {
                 return refuse(n, "a second example response for one method");
             }
@@ -334,23 +297,39 @@ pub fn parse(text: &str) -> Result<Page, Refusal> {
             let Some((name, rest)) = lead_code(h.trim()) else {
                 return refuse(n, "a method heading without a `name`");
             };
-            if !rest.trim().is_empty() {
+            // `(play)`: one section of several for one method.
+            let variant = rest
+                .trim()
+                .strip_prefix('(')
+                .and_then(|r| r.strip_suffix(')'))
+                .filter(|v| {
+                    !v.is_empty()
+                        && v.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+                });
+            if !rest.trim().is_empty() && variant.is_none() {
                 return refuse(
                     n,
                     format!(
-                        "text after the method name `{name}` (one method documented in several sections?)"
+                        "text after the method name `{name}` that is not one `(label)` of a section"
                     ),
                 );
             }
             let Some(a) = page.apis.last_mut() else {
                 return refuse(n, "a method before any `## SYNO.*` section");
             };
-            if a.methods.iter().any(|m| m.name == name) {
+            let twice = a.methods.iter().any(|m| {
+                m.name == name
+                    && (variant.is_none()
+                        || m.variant.as_deref().is_none_or(|v| Some(v) == variant))
+            });
+            if twice {
                 return refuse(n, format!("method `{name}` documented twice"));
             }
             a.methods.push(MethodDoc {
                 name: name.to_owned(),
                 line: n,
+                variant: variant.map(str::to_owned),
                 ..MethodDoc::default()
             });
             block = Block::None;
@@ -513,6 +492,7 @@ fn param(line: &str, n: usize) -> Result<ParamDoc, Refusal> {
                 line: n,
                 required,
                 text: text.to_owned(),
+                values: Vec::new(),
             })
         }
         Some((name, ..)) => refuse(

@@ -31,9 +31,10 @@ pub fn render(spec: &SpecOut, schema: &str, page: &str) -> String {
             out.push_str("    fields:\n");
             for f in &t.fields {
                 let optional = if f.optional { " optional: true," } else { "" };
+                let secret = if f.secret { " secret: true," } else { "" };
                 let _ = writeln!(
                     out,
-                    "      {}: {{ type: {},{optional} description: {} }}",
+                    "      {}: {{ type: {},{optional}{secret} description: {} }}",
                     key(&f.wire),
                     quote(&f.ty.to_string()),
                     quote(&f.description)
@@ -68,6 +69,16 @@ pub fn render(spec: &SpecOut, schema: &str, page: &str) -> String {
             if !m.params.is_empty() {
                 out.push_str("        params:\n");
                 for p in &m.params {
+                    if let Some(c) = &p.constant {
+                        let _ = writeln!(
+                            out,
+                            "          {}: {{ const: {}, description: {} }}",
+                            key(&p.name),
+                            quote(c),
+                            quote(&p.description)
+                        );
+                        continue;
+                    }
                     let mut line = format!(
                         "          {}: {{ type: {}",
                         key(&p.name),

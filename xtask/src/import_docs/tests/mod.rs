@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use super::*;
 
+mod fidelity;
 mod hostile;
 
 /// The workspace root.
@@ -244,7 +245,11 @@ fn defaults_come_out_of_descriptions() {
     );
     assert_eq!(
         split_default("Max (default: -1 = all)"),
-        ("Max (default: -1 = all)".into(), None)
+        ("Max (-1 = all)".into(), Some("-1".into()))
+    );
+    assert_eq!(
+        split_default("Max (default: every one)"),
+        ("Max (default: every one)".into(), None)
     );
     assert_eq!(split_default("Plain"), ("Plain".into(), None));
 }
