@@ -280,10 +280,17 @@ pub(super) fn homes(
     let mut inputs: Vec<Ty> = Vec::new();
     // Hand-written methods claim their types first, so that none of them lives in a family
     // whose feature is off by default; a type imported files declare may not be reached
-    // from them (it is compiled only with the imported items).
+    // from them (it is compiled only with the imported items). Public families claim before
+    // the runtime's internal ones, whose modules are private: a type a public method uses is
+    // always nameable where it lives.
     let mut by_hand_reach: BTreeMap<String, String> = BTreeMap::new();
+    let public_first: Vec<&Family> = families
+        .values()
+        .filter(|f| !f.internal)
+        .chain(families.values().filter(|f| f.internal))
+        .collect();
     for pass_imported in [false, true] {
-        for family in families.values() {
+        for family in public_first.iter().copied() {
             for a in &family.apis {
                 for m in &a.methods {
                     if (a.imported || m.imported) != pass_imported {
