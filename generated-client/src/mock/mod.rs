@@ -34,6 +34,7 @@ mod dispatch;
 mod encryption;
 mod http;
 mod persona;
+mod serve;
 // The tests call the Cloud Sync APIs the mock models.
 #[cfg(all(test, feature = "cloud-sync"))]
 mod tests;
@@ -84,6 +85,7 @@ pub struct MockConfig {
     synotoken_placeholder: bool,
     tls: Option<(String, String)>,
     tls_handshake_timeout: Duration,
+    idle_timeout: Duration,
     /// At most this many TLS handshakes at once (a test may lower it).
     tls_max_handshakes: usize,
     log_requests: bool,
@@ -117,6 +119,10 @@ impl MockConfig {
     /// How long a TLS handshake may take by default
     /// ([`tls_handshake_timeout`](Self::tls_handshake_timeout)).
     pub const DEFAULT_TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+    /// How long a connection may send nothing (between requests, or in the middle of a
+    /// request head) before the mock closes it
+    /// ([`idle_timeout`](Self::idle_timeout)): 65 s, nginx's `keepalive_timeout` default.
+    pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(65);
 
     /// Like DSM 7: every spec API at its spec path and versions (with `requestFormat: JSON`
     /// for those the spec declares `request_format: json`); `SYNO.API.Auth` at `entry.cgi` up
@@ -148,6 +154,7 @@ impl MockConfig {
             synotoken_placeholder: false,
             tls: None,
             tls_handshake_timeout: Self::DEFAULT_TLS_HANDSHAKE_TIMEOUT,
+            idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
             tls_max_handshakes: MAX_TLS_HANDSHAKES,
             log_requests: true,
             request_log_limit: Self::DEFAULT_REQUEST_LOG_LIMIT,
@@ -268,6 +275,15 @@ impl MockConfig {
     /// [`tls`](Self::tls).
     pub fn tls_handshake_timeout(mut self, timeout: Duration) -> Self {
         self.tls_handshake_timeout = timeout;
+        self
+    }
+
+    /// Closes a connection that sends nothing for `timeout` (default
+    /// [`DEFAULT_IDLE_TIMEOUT`](Self::DEFAULT_IDLE_TIMEOUT)): kept alive between requests, or
+    /// dribbling a request head. An answer the mock is still working on (a
+    /// [`delay`](MockDsm::delay), say) is not cut short. Plain HTTP and TLS alike.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
         self
     }
 
@@ -465,6 +481,7 @@ impl MockDsm {
             timeout: config.tls_handshake_timeout,
             max_in_flight: config.tls_max_handshakes,
         };
+        let idle = config.idle_timeout;
         let state = Arc::new(Mutex::new(State {
             config,
             ..State::default()
@@ -474,31 +491,17 @@ impl MockDsm {
             .route(DSM5_STORAGE_HANDLER, any(http::serve_dsm5_storage))
             .with_state(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let stop = async {
-            let _ = rx.await;
-        };
         let url = match tls {
             Some(acceptor) => {
                 let listener = tls::TlsListener::new(listener, acceptor, limits)?;
-                tokio::spawn(async move {
-                    let _ = axum::serve(listener, app)
-                        .with_graceful_shutdown(stop)
-                        .await;
-                });
+                tokio::spawn(serve::run(listener, app, rx, idle));
                 format!("https://{local}")
             }
             None => {
-                // axum::serve backs off on its own: after an accept error other than a reset or
-                // aborted connection (EMFILE, ENFILE, ...) it logs and sleeps 1 s
+                // axum's TcpListener backs off on its own: after an accept error other than a
+                // reset or aborted connection (EMFILE, ENFILE, ...) it logs and sleeps 1 s
                 // (`handle_accept_error` in axum 0.8's serve/listener.rs).
-                tokio::spawn(async move {
-                    if let Err(e) = axum::serve(listener, app)
-                        .with_graceful_shutdown(stop)
-                        .await
-                    {
-                        tracing::warn!("mock DSM stopped: {e}");
-                    }
-                });
+                tokio::spawn(serve::run(listener, app, rx, idle));
                 format!("http://{local}")
             }
         };
