@@ -6,7 +6,7 @@
 #![cfg(feature = "cli")]
 
 mod common;
-#[path = "common/raw_server.rs"]
+#[path = "common/raw_server/mod.rs"]
 mod raw_server;
 
 use std::io::{BufRead, BufReader, Read};

@@ -414,7 +414,7 @@ fn pki() -> (String, String, String) {
     )
 }
 
-/// On Linux 0.0.0.0 reaches the local mock without counting as loopback (as in tests/cli.rs).
+/// On Linux 0.0.0.0 reaches the local mock without counting as loopback (as in tests/cli_safety.rs).
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_profile_can_allow_plain_http() {

@@ -11,7 +11,7 @@
 
 #![cfg(all(feature = "mock", feature = "cloud-sync"))]
 
-#[path = "common/raw_server.rs"]
+#[path = "common/raw_server/mod.rs"]
 mod raw_server;
 
 use std::net::SocketAddr;

@@ -6,7 +6,7 @@
 #![cfg(all(feature = "mock", feature = "cloud-sync"))]
 
 mod common;
-#[path = "common/raw_server.rs"]
+#[path = "common/raw_server/mod.rs"]
 mod raw_server;
 
 use common::logged_in;

@@ -1,6 +1,11 @@
 //! Helpers shared by the integration tests (each test crate uses some of them).
 #![allow(dead_code)]
 
+#[cfg(feature = "cli")]
+pub mod cli;
+#[cfg(feature = "cloud-sync")]
+pub mod hostile;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
