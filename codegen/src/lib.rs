@@ -105,14 +105,22 @@ pub fn generate(spec_dir: &Path) -> Result<Vec<(PathBuf, String)>, GenerateError
 /// files, the client manifest with its features block brought up to date, and the JSON
 /// Schema of the spec format ([`schema::PATH`]).
 pub fn generate_in(root: &Path) -> Result<Vec<(PathBuf, String)>, GenerateError> {
-    let spec = load(&root.join("api-spec"))?;
-    let mut files = render(&spec)?;
+    generate_loaded_in(root, &load(&root.join("api-spec"))?)
+}
+
+/// [`generate_in`] for the spec of `root/api-spec` already loaded, so a caller that needs
+/// the spec too (the diff summary of `cargo xtask codegen`) loads it once.
+pub fn generate_loaded_in(
+    root: &Path,
+    spec: &ir::Spec,
+) -> Result<Vec<(PathBuf, String)>, GenerateError> {
+    let mut files = render(spec)?;
     let path = root.join(MANIFEST);
     let manifest = std::fs::read_to_string(&path).map_err(|source| GenerateError::Read {
         path: path.clone(),
         source,
     })?;
-    let manifest = emit_manifest::splice(&manifest, &emit_manifest::block(&spec))
+    let manifest = emit_manifest::splice(&manifest, &emit_manifest::block(spec))
         .map_err(|source| GenerateError::Manifest { path, source })?;
     files.push((PathBuf::from(MANIFEST), manifest));
     files.push((PathBuf::from(schema::PATH), schema::json()));

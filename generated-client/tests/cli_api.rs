@@ -5,28 +5,12 @@
 
 mod common;
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{Value, json};
 use synology_client::mock::{DEMO_PASSWORD, DEMO_USER, MockConfig, MockDsm, RecordedRequest};
 
-const BIN: &str = env!("CARGO_BIN_EXE_synology");
-
-/// Runs the binary with no terminal, no inherited password, and `env` added.
-async fn synology(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(BIN);
-    common::without_user_config(&mut cmd)
-        .args(args)
-        .env_remove("SYNOLOGY_PASSWORD")
-        .env_remove("SYNOLOGY_ALLOW_INSECURE_HTTP")
-        .stdin(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    tokio::task::spawn_blocking(move || cmd.output().expect("the binary runs"))
-        .await
-        .unwrap()
-}
+use common::cli::synology;
 
 /// Runs `synology --url <dsm> --user demo <args>` with the demo password.
 async fn against(dsm: &MockDsm, args: &[&str]) -> Output {

@@ -13,23 +13,7 @@ use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use serde_json::{Value, json};
 use synology_client::mock::{DEMO_PASSWORD, DEMO_USER};
 
-const BIN: &str = env!("CARGO_BIN_EXE_synology");
-
-/// Runs the binary to completion with no terminal, no inherited password, and `env` added.
-async fn synology(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(BIN);
-    common::without_user_config(&mut cmd)
-        .args(args)
-        .env_remove("SYNOLOGY_PASSWORD")
-        .env_remove("SYNOLOGY_ALLOW_INSECURE_HTTP")
-        .stdin(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    tokio::task::spawn_blocking(move || cmd.output().expect("the binary runs"))
-        .await
-        .unwrap()
-}
+use common::cli::{BIN, synology};
 
 /// A running `synology mock-server`, killed when dropped.
 struct Server {

@@ -93,8 +93,10 @@ fn workspace_root() -> PathBuf {
 
 fn codegen(check: bool) -> Result<ExitCode> {
     let root = workspace_root();
-    let files = match codegen::generate_in(&root) {
-        Ok(files) => files,
+    let generated = codegen::load(&root.join("api-spec"))
+        .and_then(|spec| Ok((codegen::generate_loaded_in(&root, &spec)?, spec)));
+    let (files, spec) = match generated {
+        Ok(generated) => generated,
         Err(codegen::GenerateError::Spec(e)) => {
             eprintln!("{e}");
             bail!(
@@ -138,7 +140,7 @@ fn codegen(check: bool) -> Result<ExitCode> {
     remove_empty_dirs(&root.join(codegen::RUST_DIR))?;
     println!("{} generated files, {} changed", files.len(), drift.len());
     // What the spec change means for users (against HEAD's api-spec/); never fails codegen.
-    let summary = std::panic::catch_unwind(|| diff::summary_since_head(&root))
+    let summary = std::panic::catch_unwind(|| diff::summary_since_head(&root, &spec))
         .unwrap_or_else(|_| "spec diff since HEAD: skipped (the diff panicked)\n".into());
     print!("{summary}");
     Ok(ExitCode::SUCCESS)

@@ -45,8 +45,13 @@ pub(super) async fn memory_case(url: &str, streaming: bool, total: usize) {
 }
 
 fn run_case(mode: &str, url: &str, total: usize) -> f64 {
+    peak_of(&[mode, url, &total.to_string()])
+}
+
+/// Runs this program with `args` in a process of its own; the peak MiB it prints second.
+fn peak_of(args: &[&str]) -> f64 {
     let out = Command::new(std::env::current_exe().expect("own path"))
-        .args([mode, url, &total.to_string()])
+        .args(args)
         .output()
         .expect("case runs");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -145,15 +150,7 @@ async fn oversized_server(listener: tokio::net::TcpListener, endless: bool) {
 }
 
 fn run_oversized(kind: &str) -> f64 {
-    let out = Command::new(std::env::current_exe().expect("own path"))
-        .args(["oversized", kind])
-        .output()
-        .expect("case runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.split_whitespace()
-        .nth(1)
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(f64::NAN)
+    peak_of(&["oversized", kind])
 }
 
 pub(super) fn memory() {

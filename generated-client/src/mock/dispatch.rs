@@ -264,18 +264,12 @@ pub(crate) fn dsm5_storage(
     if !session_valid(state, &params, token) {
         return Answer::error(119);
     }
-    let answer = answer(state, meta, &params);
-    match serde_json::from_slice::<Value>(&answer.body) {
-        Ok(Value::Object(mut envelope)) if envelope.get("success") == Some(&json!(true)) => {
-            let mut flat = match envelope.remove("data") {
-                Some(Value::Object(data)) => data,
-                _ => serde_json::Map::new(),
-            };
-            flat.insert("success".to_owned(), json!(true));
-            Answer::json(Value::Object(flat))
-        }
-        _ => answer,
-    }
+    let mut flat = match answer_data(state, meta, &params) {
+        Some(Value::Object(data)) => data,
+        _ => serde_json::Map::new(),
+    };
+    flat.insert("success".to_owned(), json!(true));
+    Answer::json(Value::Object(flat))
 }
 
 fn session_used_up(state: &mut State, params: &BTreeMap<String, String>) -> bool {
@@ -378,6 +372,16 @@ fn login(state: &mut State, params: &BTreeMap<String, String>, version: u32) -> 
 /// else the documented example's, else `{}`; for paginated methods, the page of the item set
 /// that `offset` and `limit` select, with `total` set to the set's size.
 fn answer(state: &State, meta: &'static MethodMeta, params: &BTreeMap<String, String>) -> Answer {
+    Answer::data(answer_data(state, meta, params))
+}
+
+/// The `data` of [`answer`]'s envelope: a test's answer, the persona's, or the example's,
+/// paged through for a paginated method; `None` for a method that answers no data.
+fn answer_data(
+    state: &State,
+    meta: &'static MethodMeta,
+    params: &BTreeMap<String, String>,
+) -> Option<Value> {
     let key = (meta.api.name.to_owned(), meta.name.to_owned());
     let persona = state.config.persona.key();
     let spec_data = || {
@@ -424,5 +428,5 @@ fn answer(state: &State, meta: &'static MethodMeta, params: &BTreeMap<String, St
             obj.insert(total.to_owned(), json!(total_items));
         }
     }
-    Answer::data(data)
+    data
 }

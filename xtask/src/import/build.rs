@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::input::{DeclApi, HandWritten, Inputs};
 use super::names::{TypeNames, is_secret, method_base};
 use super::pins::Pins;
-use super::schema::{Inference, Struct, Ty};
+use super::schema::{Inference, Int, Struct, Ty};
 
 /// One family's file.
 #[derive(Debug, Default)]
@@ -433,8 +433,8 @@ fn params(
         }
         let (ty, example) = match value {
             Value::String(s) if s == PLACEHOLDER => (Ty::Json, None),
-            Value::String(_) => (Ty::Str, Some(value.clone())),
-            Value::Number(n) if n.is_i64() => (Ty::I64, Some(value.clone())),
+            Value::String(_) => (Ty::String, Some(value.clone())),
+            Value::Number(n) if n.is_i64() => (Ty::Int(Int::I64), Some(value.clone())),
             Value::Number(n) if n.is_f64() => (Ty::F64, Some(value.clone())),
             Value::Bool(_) => (Ty::Bool, Some(value.clone())),
             _ => (Ty::Json, None),

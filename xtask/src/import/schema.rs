@@ -7,7 +7,6 @@
 //! become one Rust field → `map<json>`; any other object → a named struct.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde_json::Value;
 
@@ -17,41 +16,8 @@ use super::names::{TypeNames, camel, is_secret, singular};
 /// fields is a map recorded once).
 pub const MAX_FIELDS: usize = 64;
 
-/// A type expression of the spec.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ty {
-    /// `i64`.
-    I64,
-    /// `f64`.
-    F64,
-    /// `string`.
-    Str,
-    /// `bool`.
-    Bool,
-    /// `json`: raw JSON.
-    Json,
-    /// `list<T>`.
-    List(Box<Ty>),
-    /// `map<T>`.
-    Map(Box<Ty>),
-    /// A named struct.
-    Named(String),
-}
-
-impl fmt::Display for Ty {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Ty::I64 => f.write_str("i64"),
-            Ty::F64 => f.write_str("f64"),
-            Ty::Str => f.write_str("string"),
-            Ty::Bool => f.write_str("bool"),
-            Ty::Json => f.write_str("json"),
-            Ty::List(t) => write!(f, "list<{t}>"),
-            Ty::Map(t) => write!(f, "map<{t}>"),
-            Ty::Named(n) => f.write_str(n),
-        }
-    }
-}
+/// The spec's type expressions, as codegen reads and prints them.
+pub use codegen::ir::{Int, Ty};
 
 /// A named struct: every field optional.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,9 +103,9 @@ impl<'a> Inference<'a> {
             return Ty::Json;
         }
         match single_type(schema) {
-            Some("integer") => Ty::I64,
+            Some("integer") => Ty::Int(Int::I64),
             Some("number") => Ty::F64,
-            Some("string") => Ty::Str,
+            Some("string") => Ty::String,
             Some("boolean") => Ty::Bool,
             Some("array") => match schema.get("items") {
                 // The caller names a list by its item (`volumes` → `...Volume`).
@@ -192,7 +158,7 @@ impl<'a> Inference<'a> {
             };
             let ty = self.infer(sub, &field_base, &format!("{at}.{key}"));
             fields.push(Field {
-                secret: ty == Ty::Str && is_secret(key),
+                secret: ty == Ty::String && is_secret(key),
                 wire: key.clone(),
                 ty,
             });

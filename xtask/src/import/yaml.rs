@@ -94,19 +94,14 @@ pub fn render(family: &Family) -> String {
             if i > 0 {
                 out.push('\n');
             }
-            let _ = writeln!(out, "  {}:", key(&t.name));
-            let _ = writeln!(out, "    description: {}", quote(&t.description));
-            out.push_str("    fields:\n");
-            for f in &t.fields {
-                let secret = if f.secret { " secret: true," } else { "" };
-                let _ = writeln!(
-                    out,
-                    "      {}: {{ type: {}, optional: true,{secret} description: {} }}",
-                    key(&f.wire),
-                    quote(&f.ty.to_string()),
-                    quote(FIELD_DESCRIPTION)
-                );
-            }
+            let fields = t.fields.iter().map(|f| FieldLine {
+                wire: &f.wire,
+                ty: &f.ty,
+                optional: true,
+                secret: f.secret,
+                description: FIELD_DESCRIPTION,
+            });
+            write_struct(&mut out, &t.name, &t.description, fields);
         }
     }
     out.push_str("\napis:\n");
@@ -183,15 +178,53 @@ pub fn render(family: &Family) -> String {
     out
 }
 
+/// One field of a struct, as [`write_struct`] writes it.
+pub struct FieldLine<'a> {
+    /// The wire name (the key).
+    pub wire: &'a str,
+    /// Its type.
+    pub ty: &'a super::schema::Ty,
+    /// `optional: true`.
+    pub optional: bool,
+    /// `secret: true`.
+    pub secret: bool,
+    /// Its description.
+    pub description: &'a str,
+}
+
+/// One entry of `types:`: the name, its description, and a flow mapping per field. Shared
+/// with the docs importer, so both importers write structs alike.
+pub fn write_struct<'a>(
+    out: &mut String,
+    name: &str,
+    description: &str,
+    fields: impl IntoIterator<Item = FieldLine<'a>>,
+) {
+    let _ = writeln!(out, "  {}:", key(name));
+    let _ = writeln!(out, "    description: {}", quote(description));
+    out.push_str("    fields:\n");
+    for f in fields {
+        let optional = if f.optional { " optional: true," } else { "" };
+        let secret = if f.secret { " secret: true," } else { "" };
+        let _ = writeln!(
+            out,
+            "      {}: {{ type: {},{optional}{secret} description: {} }}",
+            key(f.wire),
+            quote(&f.ty.to_string()),
+            quote(f.description)
+        );
+    }
+}
+
 /// A value of type `ty`: 1, 1.5, "text", true, one element per list, one key per map, every
 /// field of a struct; nothing deeper than 8 levels (an empty object or list there).
 fn synthesise(ty: &super::schema::Ty, types: &[super::schema::Struct], depth: usize) -> Value {
     use super::schema::Ty;
     use serde_json::json;
     match ty {
-        Ty::I64 => json!(1),
+        Ty::Int(_) | Ty::UnixTime => json!(1),
         Ty::F64 => json!(1.5),
-        Ty::Str => json!("text"),
+        Ty::String | Ty::Secret => json!("text"),
         Ty::Bool => json!(true),
         Ty::Json => json!({}),
         Ty::List(_) if depth >= 8 => json!([]),

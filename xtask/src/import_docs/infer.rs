@@ -147,49 +147,9 @@ pub fn merge(a: Shape, b: Shape) -> Shape {
     }
 }
 
-/// A spec type expression.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Ty {
-    /// `i64`
-    I64,
-    /// `u64`
-    U64,
-    /// `f64`
-    F64,
-    /// `string`
-    Str,
-    /// `bool`
-    Bool,
-    /// `UnixTime`
-    UnixTime,
-    /// `json`
-    Json,
-    /// `list<T>`
-    List(Box<Ty>),
-    /// `map<T>`
-    Map(Box<Ty>),
-    /// A named struct.
-    Named(String),
-}
+/// The spec's type expressions, as codegen reads and prints them.
+pub use codegen::ir::ty::{Int, Ty};
 
-impl std::fmt::Display for Ty {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Ty::I64 => f.write_str("i64"),
-            Ty::U64 => f.write_str("u64"),
-            Ty::F64 => f.write_str("f64"),
-            Ty::Str => f.write_str("string"),
-            Ty::Bool => f.write_str("bool"),
-            Ty::UnixTime => f.write_str("UnixTime"),
-            Ty::Json => f.write_str("json"),
-            Ty::List(t) => write!(f, "list<{t}>"),
-            Ty::Map(t) => write!(f, "map<{t}>"),
-            Ty::Named(n) => f.write_str(n),
-        }
-    }
-}
-
-/// A named struct to write.
 #[derive(Debug, Clone)]
 pub struct Struct {
     /// Its name.
@@ -273,10 +233,10 @@ pub fn ty(
         Shape::Unknown | Shape::Mixed => Ty::Json,
         Shape::Obj(slots) if slots.is_empty() => Ty::Json,
         Shape::Bool => Ty::Bool,
-        Shape::Int => Ty::I64,
-        Shape::UInt => Ty::U64,
+        Shape::Int => Ty::Int(Int::I64),
+        Shape::UInt => Ty::Int(Int::U64),
         Shape::Float => Ty::F64,
-        Shape::Str => Ty::Str,
+        Shape::Str => Ty::String,
         Shape::List(inner) => {
             let d = format!("An element of {}", lower_first(description));
             Ty::List(Box::new(ty(inner, (name, parent), &d, facts, namer, out)?))
@@ -304,7 +264,7 @@ pub fn ty(
                 let inferred = ty(&s.shape, (&child, &s.wire), &what, facts, namer, out)?;
                 let ty = given.unwrap_or(inferred);
                 fields.push(FieldOut {
-                    secret: ty == Ty::Str && crate::import::names::is_secret(&s.wire),
+                    secret: ty == Ty::String && crate::import::names::is_secret(&s.wire),
                     wire: s.wire.clone(),
                     ty,
                     optional: s.optional,
@@ -335,16 +295,16 @@ pub fn table_type(word: &str, shape: &Shape, unix: bool) -> Result<Option<Ty>, S
             let ty = if unix {
                 Ty::UnixTime
             } else if *shape == Shape::UInt {
-                Ty::U64
+                Ty::Int(Int::U64)
             } else {
-                Ty::I64
+                Ty::Int(Int::I64)
             };
             fits(
                 matches!(shape, Shape::Int | Shape::UInt | Shape::Unknown),
                 ty,
             )
         }
-        "string" => fits(matches!(shape, Shape::Str | Shape::Unknown), Ty::Str),
+        "string" => fits(matches!(shape, Shape::Str | Shape::Unknown), Ty::String),
         "boolean" | "bool" => fits(matches!(shape, Shape::Bool | Shape::Unknown), Ty::Bool),
         "number" | "float" | "double" => fits(
             matches!(

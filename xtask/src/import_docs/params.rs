@@ -2,7 +2,7 @@
 //! descriptions) and its pagination.
 
 use super::build::ParamOut;
-use super::infer::{Struct, Ty};
+use super::infer::{Int, Struct, Ty};
 use super::parse::{Json, Page, ParamDoc};
 
 /// `text (default: X)` → (`text`, `X`); `text (a or b, default: X)` → (`text (a or b)`, `X`).
@@ -55,9 +55,9 @@ pub fn constant(p: &ParamDoc) -> Option<&str> {
 /// A YAML scalar for `value` of type `ty`, when it is one.
 fn scalar(ty: &Ty, value: &str) -> Option<String> {
     match ty {
-        Ty::I64 => value.parse::<i64>().ok().map(|v| v.to_string()),
+        Ty::Int(Int::I64) => value.parse::<i64>().ok().map(|v| v.to_string()),
         Ty::Bool => matches!(value, "true" | "false").then(|| value.to_owned()),
-        Ty::Str => Some(super::render::quote(value)),
+        Ty::String => Some(super::render::quote(value)),
         _ => None,
     }
 }
@@ -93,11 +93,11 @@ pub fn param(page: &Page, p: &ParamDoc) -> ParamOut {
     let seen = seen_value(page, &p.name);
     let from_default = default.as_deref().map(|d| {
         if d.parse::<i64>().is_ok() {
-            Ty::I64
+            Ty::Int(Int::I64)
         } else if matches!(d, "true" | "false") {
             Ty::Bool
         } else {
-            Ty::Str
+            Ty::String
         }
     });
     // A value that may be several ("comma-separated", "JSON array") is text, whatever one
@@ -107,19 +107,19 @@ pub fn param(page: &Page, p: &ParamDoc) -> ParamOut {
         .iter()
         .any(|w| lower.contains(w));
     let from_seen = seen.as_ref().filter(|_| !several).map(|v| match v {
-        Json::Int(_) => Ty::I64,
+        Json::Int(_) => Ty::Int(Int::I64),
         Json::Bool(_) => Ty::Bool,
-        _ => Ty::Str,
+        _ => Ty::String,
     });
     let ty = match (from_default, from_seen) {
-        (Some(d), Some(s)) if d == s || s == Ty::Str => s,
+        (Some(d), Some(s)) if d == s || s == Ty::String => s,
         (Some(d), _) => d,
         (None, Some(s)) => s,
         // `Enable status (true/false)`: the page names both values of a boolean.
         (None, None) if says_true_and_false(&lower) => Ty::Bool,
         // `Modified after (Unix timestamp)`, as for a field the table calls Unix time.
         (None, None) if lower.contains("unix time") && !several => Ty::UnixTime,
-        (None, None) => Ty::Str,
+        (None, None) => Ty::String,
     };
     let default = default.and_then(|d| scalar(&ty, &d));
     let example = seen.and_then(|v| match v {
@@ -133,7 +133,7 @@ pub fn param(page: &Page, p: &ParamDoc) -> ParamOut {
         // Merged sections' values (`play`, `stop`): text, whatever an answer shows.
         return ParamOut {
             name: p.name.clone(),
-            ty: Ty::Str,
+            ty: Ty::String,
             required: p.required,
             default: None,
             example: (p.required && !secret).then(|| super::render::quote(first)),
@@ -145,7 +145,7 @@ pub fn param(page: &Page, p: &ParamDoc) -> ParamOut {
     if let Some(value) = constant(p).filter(|_| !secret) {
         return ParamOut {
             name: p.name.clone(),
-            ty: Ty::Str,
+            ty: Ty::String,
             required: false,
             default: None,
             example: None,
@@ -187,16 +187,16 @@ pub const UNDESCRIBED_PARAM: &str = "Not described by the documentation.";
 pub fn pair_limit(params: &mut [ParamOut]) {
     let paired = params
         .iter()
-        .any(|p| matches!(p.name.as_str(), "offset" | "start") && p.ty == Ty::I64);
+        .any(|p| matches!(p.name.as_str(), "offset" | "start") && p.ty == Ty::Int(Int::I64));
     if let Some(limit) = params.iter_mut().find(|p| {
         p.name == "limit"
-            && p.ty == Ty::Str
+            && p.ty == Ty::String
             && p.constant.is_none()
             && p.default.is_none()
             && p.example.is_none()
     }) && paired
     {
-        limit.ty = Ty::I64;
+        limit.ty = Ty::Int(Int::I64);
     }
 }
 
@@ -209,9 +209,9 @@ pub fn pagination(
     types: &[Struct],
 ) -> Option<(String, String, String, Option<String>)> {
     let int_opt = |n: &str| {
-        params
-            .iter()
-            .any(|p| p.name == n && !p.required && p.constant.is_none() && p.ty == Ty::I64)
+        params.iter().any(|p| {
+            p.name == n && !p.required && p.constant.is_none() && p.ty == Ty::Int(Int::I64)
+        })
     };
     let offset = ["offset", "start"].into_iter().find(|n| int_opt(n))?;
     if !int_opt("limit") {
@@ -235,7 +235,11 @@ pub fn pagination(
     let total = s
         .fields
         .iter()
-        .find(|f| f.wire == "total" && !f.optional && matches!(f.ty, Ty::I64 | Ty::U64))
+        .find(|f| {
+            f.wire == "total"
+                && !f.optional
+                && matches!(f.ty, Ty::Int(Int::I64) | Ty::Int(Int::U64))
+        })
         .map(|f| f.wire.clone());
     Some((offset.into(), "limit".into(), items.wire.clone(), total))
 }

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use crate::import::yaml::{FieldLine, write_struct};
 pub use crate::import::yaml::{key, quote};
 
 use super::build::SpecOut;
@@ -26,20 +27,14 @@ pub fn render(spec: &SpecOut, schema: &str, page: &str) -> String {
             if i > 0 {
                 out.push('\n');
             }
-            let _ = writeln!(out, "  {}:", key(&t.name));
-            let _ = writeln!(out, "    description: {}", quote(&t.description));
-            out.push_str("    fields:\n");
-            for f in &t.fields {
-                let optional = if f.optional { " optional: true," } else { "" };
-                let secret = if f.secret { " secret: true," } else { "" };
-                let _ = writeln!(
-                    out,
-                    "      {}: {{ type: {},{optional}{secret} description: {} }}",
-                    key(&f.wire),
-                    quote(&f.ty.to_string()),
-                    quote(&f.description)
-                );
-            }
+            let fields = t.fields.iter().map(|f| FieldLine {
+                wire: &f.wire,
+                ty: &f.ty,
+                optional: f.optional,
+                secret: f.secret,
+                description: &f.description,
+            });
+            write_struct(&mut out, &t.name, &t.description, fields);
         }
     }
     out.push_str("\napis:\n");
